@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 namespace galaos::core {
@@ -22,7 +23,10 @@ Error ErrnoError(const std::string& what, const std::filesystem::path& path) {
 Expected<AtomicFile> AtomicFile::Create(const std::filesystem::path& target, mode_t mode) {
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
-  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // Built with append: GCC 12 -O3 reports a false -Wrestrict on "literal" + std::string&&.
+  std::string name = ".";
+  name.append(target.filename().string()).append(".tmp-XXXXXX");
+  std::string pattern = (dir / name).string();
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   int fd = ::mkostemp(buffer.data(), O_CLOEXEC);
@@ -36,39 +40,41 @@ Expected<AtomicFile> AtomicFile::Create(const std::filesystem::path& target, mod
   AtomicFile file;
   file.target_ = target;
   file.temp_ = buffer.data();
-  file.fd_ = fd;
+  file.fd_ = UniqueFd(fd);
   return file;
 }
 
 AtomicFile::AtomicFile(AtomicFile&& other) noexcept
-    : target_(std::move(other.target_)), temp_(std::move(other.temp_)), fd_(other.fd_) {
-  other.fd_ = -1;
-  other.temp_.clear();
-}
+    : target_(std::move(other.target_)),
+      temp_(std::exchange(other.temp_, {})),
+      fd_(std::move(other.fd_)) {}
 
 AtomicFile& AtomicFile::operator=(AtomicFile&& other) noexcept {
   if (this != &other) {
-    this->~AtomicFile();
+    Discard();
     target_ = std::move(other.target_);
-    temp_ = std::move(other.temp_);
-    fd_ = other.fd_;
-    other.fd_ = -1;
-    other.temp_.clear();
+    temp_ = std::exchange(other.temp_, {});
+    fd_ = std::move(other.fd_);
   }
   return *this;
 }
 
 AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) ::close(fd_);
+  Discard();
+}
+
+void AtomicFile::Discard() noexcept {
+  fd_.Reset();
   if (!temp_.empty()) ::unlink(temp_.c_str());
-  fd_ = -1;
   temp_.clear();
 }
 
 Status AtomicFile::Write(std::string_view data) {
-  if (fd_ < 0) return MakeError(ErrorCode::kFailed, "write after commit of " + target_.string());
+  if (!fd_.valid()) {
+    return MakeError(ErrorCode::kFailed, "write after commit of " + target_.string());
+  }
   while (!data.empty()) {
-    ssize_t written = ::write(fd_, data.data(), data.size());
+    ssize_t written = ::write(fd_.get(), data.data(), data.size());
     if (written < 0) {
       if (errno == EINTR) continue;
       return std::unexpected(ErrnoError("cannot write", temp_));
@@ -79,11 +85,9 @@ Status AtomicFile::Write(std::string_view data) {
 }
 
 Status AtomicFile::Commit() {
-  if (fd_ < 0) return MakeError(ErrorCode::kFailed, "commit twice of " + target_.string());
-  if (::fsync(fd_) != 0) return std::unexpected(ErrnoError("cannot fsync", temp_));
-  int fd = fd_;
-  fd_ = -1;
-  if (::close(fd) != 0) return std::unexpected(ErrnoError("cannot close", temp_));
+  if (!fd_.valid()) return MakeError(ErrorCode::kFailed, "commit twice of " + target_.string());
+  if (::fsync(fd_.get()) != 0) return std::unexpected(ErrnoError("cannot fsync", temp_));
+  if (::close(fd_.Release()) != 0) return std::unexpected(ErrnoError("cannot close", temp_));
   if (::rename(temp_.c_str(), target_.c_str()) != 0) {
     return std::unexpected(ErrnoError("cannot rename into place", target_));
   }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/Error.h"
+#include "core/UniqueFd.h"
 
 namespace galaos::core {
 
@@ -22,7 +23,7 @@ class AtomicFile {
   AtomicFile& operator=(AtomicFile&& other) noexcept;
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
-  ~AtomicFile();
+  ~AtomicFile();  // removes the temp file unless committed
 
   Status Write(std::string_view data);
   // fsync, rename over the target, fsync the directory. Usable once.
@@ -32,10 +33,11 @@ class AtomicFile {
 
  private:
   AtomicFile() = default;
+  void Discard() noexcept;
 
   std::filesystem::path target_;
-  std::filesystem::path temp_;
-  int fd_ = -1;
+  std::filesystem::path temp_;  // empty once committed or discarded
+  UniqueFd fd_;
 };
 
 Status WriteFileAtomic(const std::filesystem::path& target, std::string_view data,

@@ -51,9 +51,12 @@ inline std::unexpected<Error> MakeError(ErrorCode code, std::string message) {
   return std::unexpected<Error>(Error(code, std::move(message)));
 }
 
-// For transform_error: `TRY(ReadFile(p).transform_error(AddContext("reading " + p)))`.
-inline auto AddContext(std::string context) {
-  return [context = std::move(context)](Error e) { return std::move(e).WithContext(context); };
+// `result` with `context` prepended to its error: `TRY(WithContext(ReadFile(p), "config"))`.
+// (GCC 12's std::expected has no transform_error.)
+template <class T>
+Expected<T> WithContext(Expected<T> result, std::string_view context) {
+  if (!result) return std::unexpected(std::move(result).error().WithContext(context));
+  return result;
 }
 
 namespace detail {

@@ -21,10 +21,12 @@ struct LockOwner {
 class FileLock {
  public:
   // Takes the lock without waiting. If another live process holds it: kConflict error whose
-  // message names the holder's pid and description.
+  // message names the holder's pid and description. flock locks belong to an open file
+  // description, so a second TryAcquire in the same process conflicts too.
   static Expected<FileLock> TryAcquire(const std::filesystem::path& path, std::string description);
 
   // The owner recorded in the file, if any, and whether that owner still holds the lock.
+  // Probes with a shared flock for an instant: a TryAcquire at that very instant may conflict.
   struct Inspection {
     std::optional<LockOwner> owner;
     bool held = false;  // false with an owner: the owner died without releasing (stale)
@@ -35,7 +37,7 @@ class FileLock {
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
-  ~FileLock();  // clears the owner record and releases
+  ~FileLock();  // clears the owner record and releases; the file stays (never unlinked)
 
   // Set when the lock file named an owner that had died without releasing it.
   const std::optional<LockOwner>& stale_previous_owner() const { return stale_previous_owner_; }

@@ -2,7 +2,11 @@
 // process group, with a timeout; its output is streamed line by line while it runs and a
 // bounded tail of each stream is kept for the record, however much the child prints.
 // On timeout, cancellation or destruction the whole group gets SIGTERM, then SIGKILL after
-// a grace period, so no grandchild outlives it.
+// a grace period, so no grandchild outlives it. When the child exits on its own, Wait()
+// collects what it wrote and returns; background processes it left behind are neither waited
+// for nor killed, and their later output is not collected.
+// Requires Linux >= 5.3 (pidfd). The caller must not reap the child (SIGCHLD set to SIG_IGN
+// or a waitpid(-1) elsewhere would make Wait() fail).
 #pragma once
 
 #include <sys/types.h>
@@ -29,13 +33,14 @@ struct ProcessOptions {
   std::filesystem::path cwd;      // empty: the parent's working directory
   bool inherit_environment = true;
   std::map<std::string, std::string> environment;  // set or overridden in the child
-  std::vector<std::string> unset_environment;
-  std::optional<std::string> stdin_data;  // nullopt: the child's stdin is /dev/null
-  std::chrono::milliseconds timeout{0};   // 0: no timeout
+  std::vector<std::string> unset_environment;      // removed before `environment` is applied
+  std::optional<std::string> stdin_data;           // nullopt: the child's stdin is /dev/null
+  std::chrono::milliseconds timeout{0};            // from Start(); 0: no timeout
   std::chrono::milliseconds kill_grace{std::chrono::seconds(5)};  // SIGTERM -> SIGKILL
   std::stop_token cancel;  // a stop request terminates the child like a timeout
   // Called on the waiting thread for every complete line (without its '\n'); lines longer
   // than max_line_bytes are delivered in pieces. A final unterminated line is delivered too.
+  // An exception it throws leaves Wait(); the child is then terminated by ~Process.
   std::function<void(OutputStream, std::string_view)> on_line;
   std::size_t max_line_bytes = 64 * 1024;
   std::size_t tail_bytes = 64 * 1024;  // bytes kept of each stream's end
@@ -86,6 +91,7 @@ class Process {
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
   int stdin_fd_ = -1;
+  int pidfd_ = -1;  // readable once the child has exited; the child stays unreaped until Wait
   std::chrono::steady_clock::time_point started_;
 };
 
