@@ -1,0 +1,18 @@
+// Registration of the subcommands. Each Add*Commands adds its subcommands to `app`; when one
+// of them is chosen on the command line, its callback stores the work to run in `action`.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "cli/Context.h"
+
+namespace galaos::cli {
+
+using Action = std::function<Status()>;
+
+void AddConfigCommands(CLI::App& app, Context& context, Action& action);
+void AddHistoryCommand(CLI::App& app, Context& context, Action& action);
+void AddAuditCommands(CLI::App& app, Context& context, Action& action);
+
+}  // namespace galaos::cli
