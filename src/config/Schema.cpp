@@ -10,7 +10,8 @@
 #include <utility>
 
 #include "config/Duration.h"
-#include "config/Redact.h"
+#include "core/Redact.h"
+#include "git/RefName.h"
 
 namespace galaos::config {
 namespace {
@@ -131,9 +132,9 @@ void Redact(Value& value, Sensitivity sensitivity) {
     for (Value& item : value.items) Redact(item, sensitivity);
   } else if (value.type == Value::Type::kString) {
     if (sensitivity == Sensitivity::kUrl) {
-      value.string = RedactUrlCredentials(value.string);
+      value.string = core::RedactUrlCredentials(value.string);
     } else if (!value.string.empty()) {
-      value.string = std::string(kRedacted);
+      value.string = std::string(core::kRedacted);
     }
   }
 }
@@ -157,36 +158,10 @@ Status NonEmptyLine(std::string_view text) {
   return SingleLine(text);
 }
 
-// Refused in git names, as the git module does: nothing that reads as shell syntax.
-constexpr std::string_view kShellMetacharacters = ";$()`|&<>'\"!{}#";
-
-// git check-ref-format rules for a branch name, plus: never an option (leading '-'), no
+// Branch names follow the git module's rules: git check-ref-format, never an option, no
 // shell metacharacters.
 Status GitBranch(std::string_view name) {
-  auto invalid = [&](std::string_view why) {
-    return Bad("invalid branch name " + Quote(name) + ": " + std::string(why));
-  };
-  if (name.empty()) return invalid("must not be empty");
-  if (name.front() == '-') return invalid("must not start with '-'");
-  if (HasSpaceOrControl(name) || name.find_first_of("~^:?*[\\") != std::string_view::npos) {
-    return invalid("must not contain spaces, control characters or any of ~ ^ : ? * [ \\");
-  }
-  if (name.find_first_of(kShellMetacharacters) != std::string_view::npos) {
-    return invalid("must not contain shell metacharacters");
-  }
-  if (name.contains("..") || name.contains("@{") || name == "@") {
-    return invalid("must not contain '..' or '@{' or be '@'");
-  }
-  if (name.front() == '/' || name.back() == '/' || name.contains("//")) {
-    return invalid("must not start or end with '/' or contain '//'");
-  }
-  if (name.back() == '.' || name.ends_with(".lock")) {
-    return invalid("must not end with '.' or '.lock'");
-  }
-  for (auto part : std::views::split(name, '/')) {
-    if (!part.empty() && part.front() == '.') return invalid("no component may start with '.'");
-  }
-  return {};
+  return git::ValidateRefName(name);
 }
 
 std::string SchemeOf(std::string_view url) {
@@ -201,7 +176,7 @@ std::string SchemeOf(std::string_view url) {
 // An absolute URL with one of `schemes`. file:, sqlite: and unix:// carry a path, the others
 // a host. Messages show the URL with its password redacted.
 Status ValidUrl(std::string_view url, const std::vector<std::string>& schemes) {
-  std::string shown = Quote(RedactUrlCredentials(url));
+  std::string shown = Quote(core::RedactUrlCredentials(url));
   if (HasSpaceOrControl(url)) {
     return Bad("invalid URL " + shown + ": contains spaces or control characters");
   }
@@ -247,15 +222,10 @@ Validator RequiredUrlOf(std::vector<std::string> schemes) {
   };
 }
 
-// A remote name, a local path, an scp-like address or a URL; never an option.
+// A remote name, a local path, an scp-like address or a URL with a git transport; checked by
+// the git module's rules (never an option, no shell metacharacters, no remote helpers).
 Status GitRemote(std::string_view remote) {
-  if (remote.empty()) return Bad("must not be empty");
-  if (remote.front() == '-') return Bad("must not start with '-'");
-  if (HasSpaceOrControl(remote)) return Bad("must not contain spaces or control characters");
-  if (remote.find_first_of(kShellMetacharacters) != std::string_view::npos) {
-    return Bad("must not contain shell metacharacters");
-  }
-  if (remote.contains("::")) return Bad("remote helpers (<helper>::<address>) are not allowed");
+  TRY(git::ValidateRemote(remote));
   if (remote.contains("://")) return ValidUrl(remote, {"file", "http", "https", "ssh", "git"});
   return {};
 }

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "core/Redact.h"
 #include "git/RefName.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -131,20 +132,6 @@ bool IsHex(std::string_view s) {
   });
 }
 
-// A remote as it may appear in messages: credentials in a URL ("https://user:token@host")
-// are replaced by "***".
-std::string Redacted(std::string_view remote) {
-  const std::size_t scheme = remote.find("://");
-  if (scheme == std::string_view::npos) return std::string(remote);
-  const std::size_t host = scheme + 3;
-  const std::size_t at = remote.find('@', host);
-  const std::size_t slash = remote.find('/', host);
-  if (at == std::string_view::npos || (slash != std::string_view::npos && at > slash)) {
-    return std::string(remote);
-  }
-  return std::string(remote.substr(0, host)) + "***" + std::string(remote.substr(at));
-}
-
 Expected<CommitPtr> PeelToCommit(git_object* object, std::string_view name) {
   git_object* peeled = nullptr;
   if (int rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT); rc < 0) {
@@ -243,7 +230,8 @@ Expected<RemotePtr> OpenRemote(git_repository* repo, std::string_view remote) {
     }
     TRY(Check(rc, "remote " + spec));
   } else {
-    TRY(Check(git_remote_create_anonymous(&raw, repo, spec.c_str()), "remote " + Redacted(spec)));
+    TRY(Check(git_remote_create_anonymous(&raw, repo, spec.c_str()),
+              "remote " + core::RedactUrlCredentials(spec)));
   }
   RemotePtr handle(raw);
   TRY(ResolveLocalUrl(handle.get(), BaseDirectory(repo)));
@@ -467,7 +455,7 @@ Expected<std::string> Repository::ResolveCommit(std::string_view ref_or_id) cons
 
 Expected<std::vector<RemoteTag>> Repository::ListRemoteTags(std::string_view remote) const {
   TRY(WithContext(ValidateRemote(remote), "list tags"));
-  const std::string operation = "list tags of " + Redacted(remote);
+  const std::string operation = "list tags of " + core::RedactUrlCredentials(remote);
   const std::vector<AdvertisedRef> refs = TRY(ListRemoteRefs(impl_->repo.get(), remote, operation));
   constexpr std::string_view kTags = "refs/tags/";
   constexpr std::string_view kPeeled = "^{}";
@@ -494,7 +482,8 @@ Expected<std::string> Repository::RemoteBranchHead(std::string_view remote,
                                                    std::string_view branch) const {
   TRY(WithContext(ValidateRemote(remote), "read remote branch"));
   const std::string ref = TRY(WithContext(BranchRef(branch), "read remote branch"));
-  const std::string operation = "read branch " + std::string(branch) + " of " + Redacted(remote);
+  const std::string operation =
+      "read branch " + std::string(branch) + " of " + core::RedactUrlCredentials(remote);
   const std::vector<AdvertisedRef> refs = TRY(ListRemoteRefs(impl_->repo.get(), remote, operation));
   if (auto id = FindRef(refs, ref)) return *id;
   return MakeError(ErrorCode::kNotFound, operation + ": the remote has no such branch");
@@ -505,7 +494,7 @@ Expected<FetchResult> Repository::Fetch(std::string_view remote, const FetchRequ
   TRY(WithContext(ValidateRemote(remote), "fetch"));
   std::optional<std::string> branch_ref;
   if (request.branch) branch_ref = TRY(WithContext(BranchRef(*request.branch), "fetch"));
-  const std::string operation = "fetch " + Redacted(remote);
+  const std::string operation = "fetch " + core::RedactUrlCredentials(remote);
   if (!branch_ref && !request.tags) {
     return MakeError(ErrorCode::kInvalidArgument, operation + ": neither tags nor a branch asked");
   }

@@ -5,8 +5,8 @@
 #include <set>
 #include <type_traits>
 
+#include "core/Redact.h"
 #include "health/Endpoints.h"
-#include "health/Redact.h"
 
 namespace galaos::health {
 namespace {
@@ -28,7 +28,8 @@ Status Invalid(std::string message) {
 
 Status ValidateTarget(const HttpCheck& check) {
   if (!check.url.starts_with("http://") && !check.url.starts_with("https://")) {
-    return Invalid("url \"" + RedactSecrets(check.url) + "\" must start with http:// or https://");
+    return Invalid("url \"" + core::RedactSecrets(check.url) +
+                   "\" must start with http:// or https://");
   }
   if (check.min_status < 100 || check.max_status > 599 || check.min_status > check.max_status) {
     return Invalid("expected status range " + std::to_string(check.min_status) + "-" +

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <optional>
 
-#include "health/Redact.h"
+#include "core/Redact.h"
 
 namespace galaos::health::detail {
 namespace {
@@ -71,7 +71,7 @@ std::string RedisEndpoint::Display() const {
 Expected<RedisEndpoint> ParseRedisUrl(std::string_view url) {
   const auto invalid = [&](std::string_view why) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid Redis URL \"" + RedactSecrets(url) + "\": " + std::string(why));
+                     "invalid Redis URL \"" + core::RedactSecrets(url) + "\": " + std::string(why));
   };
   if (url.starts_with("rediss://")) return invalid("TLS (rediss://) is not supported");
   if (!url.starts_with("redis://"))
@@ -114,7 +114,7 @@ Expected<DockerEndpoint> ParseDockerEndpoint(std::string_view endpoint) {
   const auto invalid = [&](std::string_view why) {
     return MakeError(
         ErrorCode::kInvalidArgument,
-        "invalid Docker endpoint \"" + RedactSecrets(endpoint) + "\": " + std::string(why));
+        "invalid Docker endpoint \"" + core::RedactSecrets(endpoint) + "\": " + std::string(why));
   };
   DockerEndpoint result;
   if (endpoint.starts_with("unix://")) {

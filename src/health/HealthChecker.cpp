@@ -7,8 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "core/Redact.h"
 #include "health/Checks.h"
-#include "health/Redact.h"
 
 namespace galaos::health {
 namespace detail {
@@ -73,9 +73,9 @@ CheckResult HealthChecker::RunOne(const CheckSpec& spec, std::stop_token stop) c
   result.healthy = outcome.has_value();
   // Every message passes here on its way out, so no check can leak a URL's password.
   if (outcome) {
-    result.message = RedactSecrets(*outcome);
+    result.message = core::RedactSecrets(*outcome);
   } else {
-    result.error = Error(outcome.error().code(), RedactSecrets(outcome.error().message()));
+    result.error = Error(outcome.error().code(), core::RedactSecrets(outcome.error().message()));
   }
   return result;
 }

@@ -223,8 +223,7 @@ TEST_F(ConfigLoaderTest, SetErrorsNameTheKey) {
   EXPECT_THAT(ErrorLines(Load(Options({}, {"commands.install=npm ci"}))),
               ElementsAre(HasSubstr("--set commands.install: invalid TOML value: ")));
   EXPECT_THAT(ErrorLines(Load(Options({}, {"git.branch=-x"}))),
-              ElementsAre("--set git.branch: invalid branch name \"-x\": must not start with "
-                          "'-'"));
+              ElementsAre("--set git.branch: ref name '-x' starts with '-'"));
 }
 
 TEST_F(ConfigLoaderTest, MissingDefaultFileMeansDefaults) {

@@ -173,7 +173,7 @@ TEST_F(RepositoryTest, CredentialsInRemoteUrlsAreNotRepeatedInErrors) {
   Repository repo = OpenApp();
   const auto fetched = repo.Fetch("http://user:s3cret@127.0.0.1:1/app.git", {});
   ASSERT_FALSE(fetched.has_value());
-  EXPECT_THAT(fetched.error().message(), StartsWith("fetch http://***@127.0.0.1:1/app.git: "));
+  EXPECT_THAT(fetched.error().message(), StartsWith("fetch http://user:***@127.0.0.1:1/app.git: "));
   EXPECT_THAT(fetched.error().message(), ::testing::Not(HasSubstr("s3cret")));
 }
 

@@ -1,11 +1,23 @@
-#include "config/Redact.h"
+#include "core/Redact.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 
-namespace galaos::config {
+namespace galaos::core {
 namespace {
+
+constexpr std::string_view kTokenEnd = " \t\r\n\"'<>";
+
+bool IsHttp(std::string_view scheme) {
+  std::string lower(scheme);
+  std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower == "http" || lower == "https";
+}
+
+bool IsSchemeChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '-' || c == '.';
+}
 
 bool NamesSecret(std::string_view parameter) {
   std::string name(parameter);
@@ -38,6 +50,38 @@ std::string RedactQuery(std::string_view query) {
   return out;
 }
 
+// password=value (a conninfo keyword, possibly quoted, or a query parameter) -> password=***.
+std::string RedactPasswordKeyword(std::string_view text) {
+  constexpr std::string_view kKey = "password";
+  std::string out;
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i + kKey.size() < text.size(); ++i) {
+    const bool key = std::equal(kKey.begin(), kKey.end(), text.begin() + i, [](char a, char b) {
+      return a == std::tolower(static_cast<unsigned char>(b));
+    });
+    if (!key) continue;
+    std::size_t value = i + kKey.size();
+    while (value < text.size() && text[value] == ' ') ++value;
+    if (value >= text.size() || text[value] != '=') continue;
+    ++value;
+    while (value < text.size() && text[value] == ' ') ++value;
+    std::size_t end = value;
+    if (end < text.size() && text[end] == '\'') {
+      for (++end; end < text.size() && text[end] != '\''; ++end) {
+        if (text[end] == '\\') ++end;
+      }
+      end = std::min(end + 1, text.size());
+    } else {
+      end = std::min(text.find_first_of(" \t\r\n&;\"", value), text.size());
+    }
+    out.append(text.substr(pos, value - pos)).append(kRedacted);
+    pos = end;
+    i = end - 1;  // the loop's ++i resumes at end
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
 }  // namespace
 
 std::string RedactUrlCredentials(std::string_view url) {
@@ -59,6 +103,9 @@ std::string RedactUrlCredentials(std::string_view url) {
       out += userinfo.substr(0, colon + 1);
       out += kRedacted;
       rest = at;
+    } else if (IsHttp(url.substr(0, scheme_end)) && !userinfo.contains('/')) {
+      out += kRedacted;
+      rest = at;
     }
   }
   if (query_start >= fragment_start) return out + std::string(url.substr(rest));
@@ -68,4 +115,19 @@ std::string RedactUrlCredentials(std::string_view url) {
   return out;
 }
 
-}  // namespace galaos::config
+std::string RedactSecrets(std::string_view text) {
+  std::string out;
+  std::size_t pos = 0;
+  for (auto sep = text.find("://"); sep != std::string_view::npos; sep = text.find("://", pos)) {
+    std::size_t start = sep;
+    while (start > pos && IsSchemeChar(text[start - 1])) --start;
+    const std::size_t end = std::min(text.find_first_of(kTokenEnd, sep + 3), text.size());
+    out.append(text.substr(pos, start - pos))
+        .append(RedactUrlCredentials(text.substr(start, end - start)));
+    pos = end;
+  }
+  out.append(text.substr(pos));
+  return RedactPasswordKeyword(out);
+}
+
+}  // namespace galaos::core
