@@ -7,8 +7,8 @@
 #include <fstream>
 
 #include "RunCheck.h"
-#include "TestServices.h"
 #include "core/TempDir.h"
+#include "support/TestServices.h"
 
 namespace galaos::health {
 namespace {

@@ -7,9 +7,9 @@
 #include <thread>
 
 #include "RunCheck.h"
-#include "TestServices.h"
 #include "core/TempDir.h"
 #include "health/HealthChecker.h"
+#include "support/TestServices.h"
 
 namespace galaos::health {
 namespace {

@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "RunCheck.h"
-#include "TestServices.h"
 #include "core/TempDir.h"
+#include "support/TestServices.h"
 
 namespace galaos::health {
 namespace {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "RunCheck.h"
-#include "TestServices.h"
+#include "support/TestServices.h"
 
 namespace galaos::health {
 namespace {

@@ -6,7 +6,13 @@
 
 #include "health/HealthChecker.h"
 
-namespace galaos::health::testing {
+namespace galaos::testing {
+
+using health::CheckResult;
+using health::CheckSpec;
+using health::CheckTarget;
+using health::HealthChecker;
+using health::HealthReport;
 
 inline CheckSpec MakeSpec(CheckTarget target,
                           std::chrono::milliseconds timeout = std::chrono::seconds(5),
@@ -24,4 +30,4 @@ inline std::string ErrorOf(const CheckResult& result) {
   return result.error ? result.error->message() : std::string();
 }
 
-}  // namespace galaos::health::testing
+}  // namespace galaos::testing

@@ -21,7 +21,7 @@ namespace httplib {
 class Server;
 }
 
-namespace galaos::health::testing {
+namespace galaos::testing {
 
 // A port on 127.0.0.1 that was free a moment ago (another process may take it: callers retry).
 int FreePort();
@@ -144,4 +144,4 @@ class RedisConnection {
   redisContext* context_;
 };
 
-}  // namespace galaos::health::testing
+}  // namespace galaos::testing

@@ -1,4 +1,4 @@
-#include "TestServices.h"
+#include "support/TestServices.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -12,7 +12,7 @@
 #include <cstring>
 #include <fstream>
 
-namespace galaos::health::testing {
+namespace galaos::testing {
 namespace {
 
 using namespace std::chrono_literals;
@@ -365,4 +365,4 @@ std::string RedisConnection::Run(std::vector<std::string> args) {
   return answer;
 }
 
-}  // namespace galaos::health::testing
+}  // namespace galaos::testing
