@@ -100,7 +100,7 @@ struct BackupConfig {
       "pnpm-lock.yaml",
       "bun.lockb",
       "bun.lock",
-      ".env*",
+      "**/.env*",
       "**/docker-compose*.yml",
       "**/docker-compose*.yaml",
       "**/compose*.yml",

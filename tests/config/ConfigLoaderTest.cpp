@@ -46,7 +46,7 @@ TEST_F(ConfigLoaderTest, DefaultCriticalFilesCoverManifestLockfilesEnvAndNestedC
   const std::vector<std::string>& globs = BackupConfig{}.critical_files;
   for (const char* expected :
        {"package.json", "package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
-        "bun.lockb", "bun.lock", ".env*", "**/docker-compose*.yml", "**/compose*.yaml"}) {
+        "bun.lockb", "bun.lock", "**/.env*", "**/docker-compose*.yml", "**/compose*.yaml"}) {
     EXPECT_THAT(globs, Contains(expected));
   }
 }
