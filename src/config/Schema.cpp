@@ -1,5 +1,7 @@
 #include "config/Schema.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -1294,7 +1296,7 @@ std::vector<KeyInfo> HealthCheckKeys() {
       const Field<HealthCheck>& field = fields[f];
       keys.push_back({prefix + field.key, field.type,
                       field.required ? "(required)" : InlineToml(*field.show(check)), "",
-                      "[" + std::string(kCheckTypes[i]) + "] " + field.description});
+                      fmt::format("[{}] {}", kCheckTypes[i], field.description)});
     }
   }
   return keys;
