@@ -1,0 +1,155 @@
+// VersionManager: the in-place code update as one journaled transaction (DESIGN.md §3).
+//
+// An explicit state machine with one transition table (UpdateState below). Every transition
+// is written to the store — state name plus a versioned state_json holding the snapshot HEAD,
+// the backup id, the target and which states have started — BEFORE the state's work begins,
+// so a process killed anywhere leaves a journal Recover() can finish:
+//   forward  Preflight -> Snapshot -> Fetch -> Checkout -> Install -> Migrate -> Build ->
+//            Restart -> Verify -> Commit -> Succeeded
+//   failure  in Preflight/Snapshot/Fetch (nothing touched yet) -> Failed; later ->
+//            RollbackCode -> RollbackDatabase -> RollbackInstall -> RollbackBuild ->
+//            RollbackRestart -> RollbackVerify -> RolledBack; a failing rollback state ->
+//            RollbackFailed.
+// Rollback states only do work for what started (the database only when Migrate started,
+// reinstall only when Install started, ...), and every one is idempotent, so a rollback
+// interrupted the same way is resumed at the state it was in.
+//
+// Single flight: <state.dir>/update.lock (core::FileLock, description "update <tx-id>") is
+// held for the whole transaction; a second update gets kConflict naming the holder.
+#pragma once
+
+#include <functional>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backup/BackupStore.h"
+#include "code/UpdatePlan.h"
+#include "config/Config.h"
+#include "core/Clock.h"
+#include "core/Error.h"
+#include "health/CheckSpec.h"
+#include "health/HealthChecker.h"
+#include "store/Store.h"
+
+namespace galaos::code {
+
+enum class UpdateState {
+  kPreflight,
+  kSnapshot,
+  kFetch,
+  kCheckout,
+  kInstall,
+  kMigrate,
+  kBuild,
+  kRestart,
+  kVerify,
+  kCommit,
+  kSucceeded,
+  kFailed,
+  kRollbackCode,
+  kRollbackDatabase,
+  kRollbackInstall,
+  kRollbackBuild,
+  kRollbackRestart,
+  kRollbackVerify,
+  kRolledBack,
+  kRollbackFailed,
+};
+std::string_view StateName(UpdateState state);  // "Preflight", "RollbackCode", ...
+Expected<UpdateState> ParseState(std::string_view name);
+bool IsTerminal(UpdateState state);
+
+// The schema version of the state_json this build writes and resumes.
+inline constexpr int kStateVersion = 1;
+
+struct UpdateOptions {
+  std::optional<std::string> branch;  // follow this branch's head instead of release tags
+  std::optional<std::string> target;  // a release tag or version to install (tags mode)
+  bool skip_backup = false;
+  bool skip_migrations = false;
+  bool skip_build = false;
+  bool dry_run = false;  // Apply returns the plan; nothing is changed (refs may be fetched)
+  bool allow_downgrade = false;
+  bool require_healthy_before = false;  // preflight refuses when the app is unhealthy now
+  std::string trigger = "cli";
+  std::string actor;
+  // Debugging and crash tests: the process _exit(137)s right after the transition into this
+  // state is journaled, exactly as if it had been SIGKILLed at that step boundary.
+  std::optional<UpdateState> crash_after_state;
+};
+
+struct ProgressEvent {
+  enum class Kind { kStepStarted, kStepFinished, kOutput };
+  Kind kind = Kind::kStepStarted;
+  std::string step;  // "install", "rollback-code", ...
+  std::string text;  // the output line, or the step's outcome
+  bool ok = true;    // kStepFinished: whether the step succeeded
+};
+// Called on the updating thread; must not throw.
+using ProgressCallback = std::function<void(const ProgressEvent&)>;
+
+struct UpdateResult {
+  bool success = false;
+  std::string previous_version{};
+  std::string new_version{};  // the running version afterwards (previous after a rollback)
+  std::vector<std::string> changes{};
+  std::vector<std::string> errors{};
+  bool rollback_available = false;  // a backup of the previous version exists
+  std::string transaction_id{};
+  std::string final_state{};               // StateName of the terminal state
+  std::string failed_step{};               // empty on success
+  std::vector<std::string> rolled_back{};  // what the rollback did, in order
+  std::optional<UpdatePlan> plan{};        // dry run only
+};
+
+// applyCodeUpdate's shape (DESIGN.md §6) {success, previousVersion, newVersion, changes,
+// errors, rollbackAvailable} plus transactionId, state, failedStep, rolledBack and, for a dry
+// run, plan.
+nlohmann::json ToJson(const UpdateResult& result);
+
+class VersionManager {
+ public:
+  // Everything referenced must outlive the manager. `health_checks` are run against the
+  // restarted app in Verify (and before the update with require_healthy_before).
+  VersionManager(const config::Config& config, store::Store& store, backup::BackupStore& backups,
+                 core::Clock& clock, const health::HealthChecker& checker,
+                 std::vector<health::CheckSpec> health_checks);
+
+  // The plan of an update with `options`, computed from the target commit's tree.
+  Expected<UpdatePlan> Plan(const UpdateOptions& options);
+
+  // Runs the transaction (with dry_run: returns the plan in the result and changes nothing).
+  // First, under the update lock, it recovers any unfinished transaction a killed updater
+  // left (listed in the result's changes). An Error means the update never started: invalid
+  // options (a hostile branch or tag name), another update holds the lock (kConflict naming
+  // its transaction), or a recovered transaction could not be rolled back. Every failure
+  // after it started — preflight refusals included — is a result with success = false, and
+  // the transaction's journal is in the store.
+  Expected<UpdateResult> Apply(const UpdateOptions& options, const ProgressCallback& progress = {});
+
+  // Finishes every unfinished code transaction found in the store, oldest first: those that
+  // had touched the app are rolled back from their journaled state (a rollback resumes where
+  // it stopped). Takes the update lock, so it is kConflict while an update runs; holding it
+  // also proves that a leftover <app>/.git/index.lock belongs to a killed updater, and only
+  // then is that file removed.
+  Expected<std::vector<UpdateResult>> Recover(
+      const ProgressCallback& progress = {},
+      std::optional<UpdateState> crash_after_state = std::nullopt);  // as in UpdateOptions
+
+ private:
+  // Recover, with the update lock already held by the caller.
+  Expected<std::vector<UpdateResult>> RecoverLocked(const ProgressCallback& progress,
+                                                    std::optional<UpdateState> crash_after_state);
+
+  const config::Config& config_;
+  store::Store& store_;
+  backup::BackupStore& backups_;
+  core::Clock& clock_;
+  const health::HealthChecker& checker_;
+  std::vector<health::CheckSpec> health_checks_;
+};
+
+}  // namespace galaos::code

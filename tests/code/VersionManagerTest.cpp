@@ -1,0 +1,362 @@
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "CodeTestSupport.h"
+#include "SampleApp.h"
+#include "code/VersionManager.h"
+#include "core/FileLock.h"
+
+namespace galaos::code {
+namespace {
+
+using testing::AppState;
+using testing::SampleApp;
+using testing::Updater;
+namespace fs = std::filesystem;
+
+class VersionManagerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    // npm must not phone home or nag during the tests.
+    ::setenv("npm_config_audit", "false", 1);
+    ::setenv("npm_config_fund", "false", 1);
+    ::setenv("npm_config_update_notifier", "false", 1);
+  }
+
+  UpdateOptions To(const std::string& tag) {
+    UpdateOptions options;
+    options.target = tag;
+    return options;
+  }
+
+  std::vector<std::string> StepNames(store::Store& store, const std::string& id) {
+    std::vector<std::string> names;
+    const auto transaction = store.GetTransaction(id);
+    EXPECT_TRUE(transaction.has_value());
+    if (transaction) {
+      for (const store::Step& step : transaction->steps) names.push_back(step.name);
+    }
+    return names;
+  }
+
+  SampleApp app_;
+};
+
+TEST_F(VersionManagerTest, UpdateInstallsTheTagCommitMigratesBuildsRestartsAndJournals) {
+  const std::string v110 = app_.git().Git(app_.git().author(), {"rev-parse", "v1.1.0^{commit}"});
+  Updater updater(app_);
+  std::vector<std::string> started;
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result,
+                       updater.manager->Apply(To("v1.1.0"), [&](const ProgressEvent& event) {
+                         if (event.kind == ProgressEvent::Kind::kStepStarted) {
+                           started.push_back(event.step);
+                         }
+                       }));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(result.previous_version, "1.0.1");
+  EXPECT_EQ(result.new_version, "1.1.0");
+  EXPECT_TRUE(result.rollback_available);
+  EXPECT_EQ(result.final_state, "Succeeded");
+
+  const AppState after = app_.Capture();
+  EXPECT_EQ(after.head_commit, v110);
+  EXPECT_EQ(after.head_branch, "");  // detached at the tag's commit
+  EXPECT_EQ(after.built_version, "1.1.0");
+  EXPECT_EQ(after.restarted_version, "1.1.0");
+  EXPECT_NE(after.items_schema.find("price INTEGER"), std::string::npos) << after.items_schema;
+  EXPECT_EQ(after.worktree_status, "");
+
+  EXPECT_EQ(StepNames(*updater.store, result.transaction_id),
+            (std::vector<std::string>{"snapshot", "fetch", "checkout", "install", "migrate",
+                                      "build", "restart", "verify", "commit"}));
+  EXPECT_EQ(started, StepNames(*updater.store, result.transaction_id));
+  ASSERT_OK_AND_ASSIGN(const store::Transaction transaction,
+                       updater.store->GetTransaction(result.transaction_id));
+  EXPECT_EQ(transaction.status, store::TransactionStatus::kSucceeded);
+  EXPECT_EQ(transaction.state_version, kStateVersion);
+  const nlohmann::json state = nlohmann::json::parse(transaction.state_json);
+  EXPECT_EQ(state["target"]["commit"], v110);
+  EXPECT_EQ(state["migrationStarted"], true);
+  EXPECT_FALSE(state["backupId"].get<std::string>().empty());
+  const std::string log =
+      testing::Read(updater.config.state.dir / "logs" / (result.transaction_id + ".log"));
+  EXPECT_NE(log.find("[build] built 1.1.0"), std::string::npos) << log;
+}
+
+TEST_F(VersionManagerTest, FailingBuildRollsBackCodeFilesAndDatabase) {
+  app_.PublishV1_2Failing();
+  const AppState before = app_.Capture();
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.2.0")));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, "RolledBack");
+  EXPECT_EQ(result.failed_step, "build");
+  EXPECT_EQ(result.new_version, "1.0.1");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("npm run build exited with status 2"), std::string::npos)
+      << result.errors.front();
+  const std::string rolled_back = nlohmann::json(result.rolled_back).dump();
+  EXPECT_NE(rolled_back.find("code reset to"), std::string::npos) << rolled_back;
+  EXPECT_NE(rolled_back.find("database restored"), std::string::npos) << rolled_back;
+  EXPECT_NE(rolled_back.find("previous version rebuilt"), std::string::npos) << rolled_back;
+  EXPECT_EQ(app_.Capture(), before);
+
+  ASSERT_OK_AND_ASSIGN(const store::Transaction transaction,
+                       updater.store->GetTransaction(result.transaction_id));
+  EXPECT_EQ(transaction.status, store::TransactionStatus::kRolledBack);
+  const auto build = std::find_if(transaction.steps.begin(), transaction.steps.end(),
+                                  [](const store::Step& step) { return step.name == "build"; });
+  ASSERT_NE(build, transaction.steps.end());
+  EXPECT_EQ(build->exit_code, 2);
+  EXPECT_NE(build->output_tail.find("error TS1005"), std::string::npos) << build->output_tail;
+}
+
+TEST_F(VersionManagerTest, SecondUpdateWhileOneRunsGetsConflictNamingIt) {
+  Updater updater(app_);
+  std::optional<Error> second;
+  std::string running_id;
+  ASSERT_OK_AND_ASSIGN(
+      const UpdateResult result,
+      updater.manager->Apply(To("v1.1.0"), [&](const ProgressEvent& event) {
+        if (event.kind != ProgressEvent::Kind::kStepStarted || event.step != "install") return;
+        auto unfinished = updater.store->ListUnfinishedTransactions();
+        if (unfinished && !unfinished->empty()) running_id = unfinished->front().id;
+        auto again = updater.manager->Apply(To("v1.1.0"));
+        if (!again) second = again.error();
+      }));
+  EXPECT_TRUE(result.success);
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->code(), ErrorCode::kConflict);
+  ASSERT_FALSE(running_id.empty());
+  EXPECT_EQ(running_id, result.transaction_id);
+  EXPECT_NE(second->message().find(running_id), std::string::npos) << second->message();
+}
+
+TEST_F(VersionManagerTest, DirtyWorktreeIsRefusedListingPathsAndNothingChanges) {
+  testing::Write(app_.app() / "app.js", "console.log('patched by hand');\n");
+  const AppState before = app_.Capture();
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, "Failed");
+  EXPECT_EQ(result.failed_step, "preflight");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("local changes"), std::string::npos);
+  EXPECT_NE(result.errors.front().find("modified app.js"), std::string::npos)
+      << result.errors.front();
+  EXPECT_EQ(app_.Capture(), before);
+  ASSERT_OK_AND_ASSIGN(const auto backups, updater.backups->List());
+  EXPECT_TRUE(backups.empty());
+}
+
+TEST_F(VersionManagerTest, HostileBranchNamesAreRejectedAndCreateNothing) {
+  const fs::path marker = app_.root() / "pwned";
+  const AppState before = app_.Capture();
+  Updater updater(app_);
+  for (const std::string& name :
+       {"--upload-pack=touch " + marker.string(), std::string(";id"), std::string("$(id)")}) {
+    SCOPED_TRACE(name);
+    UpdateOptions options;
+    options.branch = name;
+    const auto result = updater.manager->Apply(options);
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument);
+    options.dry_run = true;
+    EXPECT_FALSE(updater.manager->Apply(options).has_value());
+  }
+  EXPECT_FALSE(fs::exists(marker));
+  ASSERT_OK_AND_ASSIGN(const auto transactions, updater.store->ListTransactions({}));
+  EXPECT_TRUE(transactions.empty());
+  EXPECT_EQ(app_.Capture(), before);
+}
+
+TEST_F(VersionManagerTest, DryRunReturnsThePlanAndChangesNothing) {
+  const AppState before = app_.Capture();
+  const std::string v110 = app_.git().Git(app_.git().author(), {"rev-parse", "v1.1.0^{commit}"});
+  Updater updater(app_);
+  UpdateOptions options = To("v1.1.0");
+  options.dry_run = true;
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(options));
+  ASSERT_TRUE(result.plan.has_value());
+  const nlohmann::json plan = ToJson(*result.plan);
+  EXPECT_EQ(plan["targetCommit"], v110);
+  EXPECT_EQ(plan["targetVersion"], "1.1.0");
+  EXPECT_EQ(plan["steps"][3]["argv"], nlohmann::json({"npm", "ci"}));
+  EXPECT_EQ(plan["steps"][4]["argv"][0], "sqlite3");
+  EXPECT_EQ(plan["steps"][5]["argv"], nlohmann::json({"npm", "run", "build"}));
+  EXPECT_EQ(app_.Capture(), before);
+  ASSERT_OK_AND_ASSIGN(const auto transactions, updater.store->ListTransactions({}));
+  EXPECT_TRUE(transactions.empty());
+  EXPECT_FALSE(fs::exists(updater.config.backup.dir) && !fs::is_empty(updater.config.backup.dir));
+}
+
+TEST_F(VersionManagerTest, FollowingABranchInstallsItsHeadOnTheBranch) {
+  app_.git().CommitAndPush({{"NOTES.md", "unreleased work\n"}}, "docs: notes after 1.1.0");
+  const std::string head = app_.git().Git(app_.git().author(), {"rev-parse", "HEAD"});
+  Updater updater(app_);
+  UpdateOptions options;
+  options.branch = "main";
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(options));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  const AppState after = app_.Capture();
+  EXPECT_EQ(after.head_commit, head);
+  EXPECT_EQ(after.head_branch, "main");
+  EXPECT_EQ(after.built_version, "1.1.0");
+}
+
+TEST_F(VersionManagerTest, DowngradeIsRefusedUnlessAllowed) {
+  const AppState before = app_.Capture();
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.0.0")));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.failed_step, "preflight");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("1.0.0"), std::string::npos) << result.errors.front();
+  EXPECT_EQ(app_.Capture(), before);
+}
+
+TEST_F(VersionManagerTest, TooLittleFreeDiskIsRefusedBeforeAnythingIsTouched) {
+  const AppState before = app_.Capture();
+  Updater updater(app_, [](config::Config& config) {
+    config.update.min_free_disk_mb = 1 << 30;  // 1 PiB
+  });
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  EXPECT_FALSE(result.success);
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("MiB free on the disk of"), std::string::npos)
+      << result.errors.front();
+  EXPECT_EQ(app_.Capture(), before);
+}
+
+TEST_F(VersionManagerTest, HugeBuildOutputNeverFailsTheBuildAndTheTailStaysBounded) {
+  Updater updater(app_, [](config::Config& config) {
+    // 8 MiB of output (the original failed builds over 1 MiB), then the real build.
+    config.commands.build = {
+        "node", "-e",
+        "for (let i = 0; i < 8192; i++) console.log('x'.repeat(1023));"
+        "require('child_process').execFileSync('node', ['build.js'], {stdio: 'inherit'});"};
+  });
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(app_.Capture().built_version, "1.1.0");
+  ASSERT_OK_AND_ASSIGN(const store::Transaction transaction,
+                       updater.store->GetTransaction(result.transaction_id));
+  for (const store::Step& step : transaction.steps) {
+    EXPECT_LE(step.output_tail.size(), store::kMaxOutputTailBytes) << step.name;
+    if (step.name == "build") {
+      EXPECT_NE(step.output_tail.find(std::string(1023, 'x')), std::string::npos);
+    }
+  }
+  EXPECT_GT(fs::file_size(updater.config.state.dir / "logs" / (result.transaction_id + ".log")),
+            8u << 20);
+}
+
+// Runs an update in a child process that dies (_exit, like SIGKILL: no cleanup, lock dropped
+// by the kernel) right after journaling `state`; returns the child's exit status.
+int RunAndDieAt(SampleApp& app, const std::string& tag, UpdateState state) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    Updater updater(app);
+    UpdateOptions options;
+    options.target = tag;
+    options.crash_after_state = state;
+    (void)updater.manager->Apply(options);
+    ::_exit(0);  // reached only if the state never came
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class CrashRecoveryTest : public VersionManagerTest,
+                          public ::testing::WithParamInterface<UpdateState> {};
+
+TEST_P(CrashRecoveryTest, KilledAtStateBoundaryRecoversToThePreUpdateState) {
+  const UpdateState state = GetParam();
+  // Rollback states are reached through the failing v1.2.0 build.
+  const bool via_failure = state >= UpdateState::kRollbackCode;
+  if (via_failure) app_.PublishV1_2Failing();
+  const AppState before = app_.Capture();
+
+  ASSERT_EQ(RunAndDieAt(app_, via_failure ? "v1.2.0" : "v1.1.0", state), 137);
+  if (state == UpdateState::kCheckout) {
+    // What a checkout killed half-way leaves behind.
+    testing::Write(app_.app() / ".git" / "index.lock", "");
+  }
+
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const auto unfinished, updater.store->ListUnfinishedTransactions());
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished.front().state, StateName(state));
+  ASSERT_OK_AND_ASSIGN(const std::vector<UpdateResult> recovered, updater.manager->Recover());
+  ASSERT_EQ(recovered.size(), 1u);
+  const UpdateResult& result = recovered.front();
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, state < UpdateState::kCheckout ? "Failed" : "RolledBack")
+      << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(app_.Capture(), before);
+  EXPECT_FALSE(fs::exists(app_.app() / ".git" / "index.lock"));
+  ASSERT_OK_AND_ASSIGN(const auto left, updater.store->ListUnfinishedTransactions());
+  EXPECT_TRUE(left.empty());
+
+  // The app is usable again: the same update now succeeds.
+  if (!via_failure) {
+    ASSERT_OK_AND_ASSIGN(const UpdateResult again, updater.manager->Apply(To("v1.1.0")));
+    EXPECT_TRUE(again.success) << nlohmann::json(ToJson(again)).dump();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EveryStateBoundary, CrashRecoveryTest,
+    ::testing::Values(UpdateState::kPreflight, UpdateState::kSnapshot, UpdateState::kFetch,
+                      UpdateState::kCheckout, UpdateState::kInstall, UpdateState::kMigrate,
+                      UpdateState::kBuild, UpdateState::kRestart, UpdateState::kVerify,
+                      UpdateState::kCommit, UpdateState::kRollbackCode,
+                      UpdateState::kRollbackDatabase, UpdateState::kRollbackInstall,
+                      UpdateState::kRollbackBuild, UpdateState::kRollbackRestart,
+                      UpdateState::kRollbackVerify),
+    [](const ::testing::TestParamInfo<UpdateState>& info) {
+      return std::string(StateName(info.param));
+    });
+
+TEST_F(VersionManagerTest, RecoveryKilledMidRollbackIsResumedByTheNextRecovery) {
+  const AppState before = app_.Capture();
+  ASSERT_EQ(RunAndDieAt(app_, "v1.1.0", UpdateState::kBuild), 137);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    Updater updater(app_);
+    (void)updater.manager->Recover({}, UpdateState::kRollbackInstall);
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 137);
+
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const auto unfinished, updater.store->ListUnfinishedTransactions());
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished.front().state, "RollbackInstall");
+  ASSERT_OK_AND_ASSIGN(const std::vector<UpdateResult> recovered, updater.manager->Recover());
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered.front().final_state, "RolledBack");
+  EXPECT_EQ(app_.Capture(), before);
+}
+
+TEST_F(VersionManagerTest, RecoverWhileAnUpdateRunsIsAConflict) {
+  Updater updater(app_);
+  const auto lock =
+      core::FileLock::TryAcquire(updater.config.state.dir / "update.lock", "update tx-running");
+  ASSERT_OK(lock);
+  const auto recovered = updater.manager->Recover();
+  ASSERT_FALSE(recovered.has_value());
+  EXPECT_EQ(recovered.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(recovered.error().message().find("tx-running"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace galaos::code
