@@ -1,18 +1,55 @@
 #!/usr/bin/env bash
-# The README's first command: installs what is needed, builds, and runs galaos-updater on
-# its embedded defaults against a throw-away state directory.
+# The README's first command: installs what is needed, builds, creates a real sample app (a
+# Node.js server in a local git repository, scripts/sample-app/create.sh), starts it, and
+# runs galaos-updater against it: health -> check -> update to v1.1.0 -> attempt v1.2.0, whose
+# build fails and is rolled back -> history, backups, a manual rollback, audit. Everything
+# printed is real output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
 "$root/scripts/build.sh" release
 bin=$root/build/galaos-updater
-state=$(mktemp -d /tmp/galaos-demo-XXXXXX)
-trap 'rm -rf "$state"' EXIT
-export GALAOS_UPDATER_STATE_DIR=$state GALAOS_UPDATER_APP_ROOT=$root
+demo=$(mktemp -d /tmp/galaos-demo-XXXXXX)
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+stop_app() {
+  if [[ -f $demo/app/scripts/restart.js ]]; then (cd "$demo/app" && node scripts/restart.js stop); fi
+  rm -rf "$demo"
+}
+trap stop_app EXIT
 
-step() { printf '\n\033[1m$ galaos-updater %s\033[0m\n' "$*"; "$bin" "$@"; }
+# Every command runs on the sample app's configuration, with its own state directory.
+step() {
+  printf '\n\033[1m$ galaos-updater %s\033[0m\n' "$*"
+  "$bin" --config "$demo/updater.toml" "$@"
+}
+# A step that is expected to fail: its exit code is shown, and the demo goes on.
+failing_step() {
+  step "$@" || printf '(exit code %d)\n' "$?"
+}
+show() {
+  printf '\n\033[1m$ %s\033[0m\n' "$*"
+  "$@"
+}
+
+printf '\n\033[1mCreating the sample app in %s (port %s)\033[0m\n' "$demo" "$port"
+"$root/scripts/sample-app/create.sh" "$demo" "$port"
+(cd "$demo/app" && node scripts/restart.js)
 step --help
 step config check
-step config show
+step health
+show curl -fsS "http://127.0.0.1:$port/version"
+step check
+step apply code --target v1.1.0
+show curl -fsS "http://127.0.0.1:$port/version"
+show sqlite3 "$demo/app/data/app.db" .tables
+failing_step apply code
+show curl -fsS "http://127.0.0.1:$port/version"
 step history
+step backups list
+# The backup taken before the failed attempt (newest first), restored by hand.
+newest=$("$bin" --config "$demo/updater.toml" backups list --json |
+  node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].id)')
+step rollback "$newest"
+show curl -fsS "http://127.0.0.1:$port/version"
+step audit list
 step audit verify

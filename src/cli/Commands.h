@@ -14,5 +14,8 @@ using Action = std::function<Status()>;
 void AddConfigCommands(CLI::App& app, Context& context, Action& action);
 void AddHistoryCommand(CLI::App& app, Context& context, Action& action);
 void AddAuditCommands(CLI::App& app, Context& context, Action& action);
+void AddUpdateCommands(CLI::App& app, Context& context,
+                       Action& action);  // check apply recover health
+void AddBackupCommands(CLI::App& app, Context& context, Action& action);  // backups, rollback
 
 }  // namespace galaos::cli

@@ -57,6 +57,8 @@ int Main(int argc, char** argv) {
   AddConfigCommands(app, context, action);
   AddHistoryCommand(app, context, action);
   AddAuditCommands(app, context, action);
+  AddUpdateCommands(app, context, action);
+  AddBackupCommands(app, context, action);
 
   try {
     app.parse(argc, argv);
@@ -74,6 +76,7 @@ int Main(int argc, char** argv) {
   if (!action) return kExitOk;  // a command group given without a subcommand prints help
   Status status = action();
   if (!status) {
+    std::fflush(stdout);  // what the command printed comes before its error
     PrintError(status.error().message());
     return ExitCodeFor(status.error().code());
   }

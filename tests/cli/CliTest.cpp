@@ -1,12 +1,14 @@
 // The galaos-updater binary as a user meets it: help, usage errors, config check/show,
-// history and audit verification, exit codes.
+// history and audit verification, backups, rollback, health, apply, exit codes.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
+#include "../git/GitFixture.h"
 #include "core/AtomicFile.h"
 #include "core/Clock.h"
+#include "core/FileLock.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
 #include "store/SqliteStore.h"
@@ -22,11 +24,12 @@ struct CliRun {
 
 class CliTest : public ::testing::Test {
  protected:
-  // Runs the binary with a private state dir and no config file from the environment.
-  CliRun Run(std::vector<std::string> args) {
+  // Runs the binary with a private state dir, the app in `app_root` (default: the test's
+  // directory) and no config file from the environment.
+  CliRun Run(std::vector<std::string> args, const std::filesystem::path& app_root = {}) {
     core::ProcessOptions options;
     options.argv = {GALAOS_CLI_PATH, "--state-dir", state_.string(), "--app-root",
-                    dir_.path().string()};
+                    app_root.empty() ? dir_.path().string() : app_root.string()};
     options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.unset_environment = {"GALAOS_UPDATER_CONFIG", "GITHUB_REPO", "UPDATE_BRANCH",
                                  "AUTO_UPDATE_ENABLED", "BACKUP_RETENTION_COUNT"};
@@ -54,7 +57,8 @@ int CountLines(const std::string& text) {
 TEST_F(CliTest, HelpListsEverySubcommand) {
   CliRun run = Run({"--help"});
   EXPECT_EQ(run.exit_code, 0);
-  for (const char* command : {"config", "history", "audit"}) {
+  for (const char* command : {"config", "history", "audit", "check", "apply", "recover", "backups",
+                              "rollback", "health"}) {
     EXPECT_NE(run.out.find(command), std::string::npos) << command << " missing from:\n" << run.out;
   }
 }
@@ -165,6 +169,142 @@ TEST_F(CliTest, AuditVerifyPassesOnAnIntactChainAndFailsWithExitFiveOnTampering)
   CliRun tampered = Run({"audit", "verify", "--json"});
   EXPECT_EQ(tampered.exit_code, 5) << tampered.err;
   EXPECT_EQ(nlohmann::json::parse(tampered.out)["firstTamperedSeq"], 2);
+}
+
+std::vector<store::AuditRecord> AuditRows(const std::filesystem::path& state) {
+  auto store = store::OpenSqliteStore(state / "state.db", core::SystemClock::Instance());
+  EXPECT_TRUE(store.has_value()) << store.error().message();
+  auto rows = (*store)->ListAudit(store::AuditQuery{.limit = 100});
+  EXPECT_TRUE(rows.has_value()) << rows.error().message();
+  return *rows;
+}
+
+TEST_F(CliTest, BackupsListOfAFreshStoreIsEmpty) {
+  CliRun text = Run({"backups", "list"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("no backups yet"), std::string::npos) << text.out;
+  CliRun json = Run({"backups", "list", "--json"});
+  EXPECT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_EQ(nlohmann::json::parse(json.out), nlohmann::json::array());
+}
+
+TEST_F(CliTest, BackupsCleanRefusesKeepZero) {
+  CliRun run = Run({"backups", "clean", "--keep", "0"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(CountLines(run.err), 1) << run.err;
+}
+
+TEST_F(CliTest, BackupsCleanIsAudited) {
+  CliRun run = Run({"backups", "clean", "--keep", "2"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry.action, "backups clean");
+  EXPECT_EQ(nlohmann::json::parse(rows[0].entry.input_json)["keep"], 2);
+  EXPECT_FALSE(rows[0].entry.actor.empty());
+}
+
+TEST_F(CliTest, RollbackOfAPathOutsideTheBackupDirIsRefusedWithExitTwoAndAudited) {
+  CliRun run = Run({"rollback", "../etc"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(CountLines(run.err), 1) << run.err;
+  EXPECT_TRUE(run.out.empty()) << run.out;
+  std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry.action, "rollback");
+  EXPECT_TRUE(rows[0].entry.outcome.starts_with("failed")) << rows[0].entry.outcome;
+}
+
+TEST_F(CliTest, RollbackNeedsABackup) {
+  CliRun run = Run({"rollback"});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(CountLines(run.err), 1) << run.err;
+}
+
+TEST_F(CliTest, HealthIsUnhealthyWithExitOneWhenACommandCheckFails) {
+  std::filesystem::path path = WriteConfig(
+      "[docker]\nenabled = false\n"
+      "[[health.checks]]\nname = \"passes\"\ntype = \"command\"\nargv = [\"true\"]\n"
+      "[[health.checks]]\nname = \"fails\"\ntype = \"command\"\nargv = [\"false\"]\n");
+  CliRun text = Run({"--config", path.string(), "health"});
+  EXPECT_EQ(text.exit_code, 1) << text.err;
+  EXPECT_NE(text.out.find("passes"), std::string::npos) << text.out;
+  EXPECT_NE(text.err.find("fails"), std::string::npos) << text.err;
+  CliRun json = Run({"--config", path.string(), "health", "--json"});
+  EXPECT_EQ(json.exit_code, 1) << json.err;
+  nlohmann::json report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["healthy"], false);
+  EXPECT_EQ(report["checks"]["passes"], true);
+  EXPECT_EQ(report["checks"]["fails"], false);
+}
+
+TEST_F(CliTest, HealthWithoutChecksIsHealthy) {
+  std::filesystem::path path = WriteConfig("[docker]\nenabled = false\n");
+  CliRun run = Run({"--config", path.string(), "health"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("no health checks configured"), std::string::npos) << run.out;
+}
+
+TEST_F(CliTest, ApplyCodeRefusesAHostileBranchNameWithExitTwo) {
+  CliRun run = Run({"apply", "code", "--branch", "$(id)"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(CountLines(run.err), 1) << run.err;
+}
+
+// A git fixture with v1.1.0 published, and a config that needs no lockfile and no Docker.
+class CliGitTest : public CliTest {
+ protected:
+  void SetUp() override { git_.PublishV1_1(); }
+
+  CliRun RunOnApp(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config_.string()});
+    return Run(std::move(args), git_.app());
+  }
+
+  git::testing::GitFixture git_;
+  std::filesystem::path config_ = WriteConfig(
+      "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[docker]\nenabled = false\n"
+      "[commands]\ninstall = [\"true\"]\n");  // the fixture has no lockfile
+};
+
+TEST_F(CliGitTest, CheckReportsTheNewerTagAsAvailable) {
+  CliRun run = RunOnApp({"check", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json check = nlohmann::json::parse(run.out);
+  EXPECT_EQ(check["available"], true);
+  EXPECT_EQ(check["currentVersion"], "1.0.0");
+  EXPECT_EQ(check["latestVersion"], "1.1.0");
+  CliRun text = RunOnApp({"check"});
+  EXPECT_NE(text.out.find("available yes"), std::string::npos) << text.out;
+}
+
+TEST_F(CliGitTest, ApplyCodeDryRunPrintsThePlanAndChangesNothing) {
+  const std::string head = git_.Git(git_.app(), {"rev-parse", "HEAD"});
+  CliRun run = RunOnApp({"apply", "code", "--dry-run", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::json result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["plan"]["currentVersion"], "1.0.0");
+  EXPECT_EQ(result["plan"]["targetVersion"], "1.1.0");
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}), head);
+  EXPECT_EQ(AuditRows(state_).at(0).entry.action, "apply code");
+}
+
+TEST_F(CliGitTest, ApplyCodeIsAConflictWithExitThreeWhileTheUpdateLockIsHeld) {
+  std::filesystem::create_directories(state_);
+  auto lock = core::FileLock::TryAcquire(state_ / "update.lock", "update tx-held-by-test");
+  ASSERT_TRUE(lock.has_value()) << lock.error().message();
+  CliRun run = RunOnApp({"apply", "code"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("tx-held-by-test"), std::string::npos) << run.err;
+}
+
+TEST_F(CliTest, RecoverWithNothingToRecoverSaysSoAndIsAudited) {
+  CliRun run = Run({"recover"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("nothing to recover"), std::string::npos) << run.out;
+  std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry.action, "recover");
 }
 
 }  // namespace

@@ -1,0 +1,165 @@
+// `backups list`, `backups clean` and `rollback`.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "backup/Manifest.h"
+#include "cli/Commands.h"
+#include "cli/Services.h"
+#include "cli/Table.h"
+#include "cli/UpdateSupport.h"
+#include "core/FileLock.h"
+#include "store/HistoryJson.h"
+
+namespace galaos::cli {
+namespace {
+
+nlohmann::json BackupJson(const store::BackupRecord& backup) {
+  auto manifest = nlohmann::json::parse(backup.manifest_json, nullptr, /*allow_exceptions=*/false);
+  return {{"id", backup.id},
+          {"path", backup.path},
+          {"version", backup.version},
+          {"commit", backup.commit},
+          {"createdAt", store::FormatIsoUtc(backup.created_at)},
+          {"sizeBytes", backup.size_bytes},
+          {"verified", backup.verified},
+          {"manifest", manifest.is_discarded() ? nlohmann::json(nullptr) : manifest}};
+}
+
+nlohmann::json RestoreJson(const store::BackupRecord& backup, const backup::RestoreReport& report) {
+  return {{"backup", backup.id},
+          {"restored", report.restored},
+          {"displaced", report.displaced},
+          {"displacedTo", report.displaced_to.string()},
+          {"databaseRestored", report.database_restored}};
+}
+
+void AddListCommand(CLI::App& group, Context& context, Action& action) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* list = group.add_subcommand("list", "Backups, newest first");
+  list->add_flag("--json", *json, "As JSON");
+  list->callback([&context, &action, json] {
+    action = [&context, json]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      auto services = TRY(Services::Make(*config, *store));
+      std::vector<store::BackupRecord> backups = TRY(services->backups().List());
+      if (*json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const store::BackupRecord& backup : backups) out.push_back(BackupJson(backup));
+        std::printf("%s\n", out.dump(2).c_str());
+        return {};
+      }
+      if (backups.empty()) {
+        std::printf("no backups yet\n");
+        return {};
+      }
+      Table table({"ID", "VERSION", "COMMIT", "CREATED (UTC)", "SIZE"});
+      for (const store::BackupRecord& backup : backups) {
+        table.AddRow({backup.id, backup.version, backup.commit.substr(0, 12),
+                      FormatUtc(backup.created_at),
+                      fmt::format("{:.1f} KiB", static_cast<double>(backup.size_bytes) / 1024.0)});
+      }
+      table.Print(stdout);
+      return {};
+    };
+  });
+}
+
+void AddCleanCommand(CLI::App& group, Context& context, Action& action) {
+  struct Options {
+    int keep = 0;  // 0: backup.retention
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* clean = group.add_subcommand("clean", "Remove all but the newest backups");
+  clean->add_option("--keep", options->keep, "How many to keep (default: backup.retention)")
+      ->check(CLI::Range(1, 100000));
+  clean->add_flag("--json", options->json, "As JSON");
+  clean->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      const int keep = options->keep > 0 ? options->keep : config->backup.retention;
+      const nlohmann::json input = {{"keep", keep}};
+      auto services = TRY(Services::Make(*config, *store));
+      auto removed = services->backups().Prune(keep);
+      if (!removed) {
+        return AuditAndReturn(*store, "backups clean", input,
+                              "failed: " + removed.error().message(), "",
+                              std::unexpected(removed.error()));
+      }
+      if (options->json) {
+        std::printf("%s\n", nlohmann::json{{"kept", keep}, {"removed", *removed}}.dump(2).c_str());
+      } else {
+        std::printf("removed %d backup(s), kept at most %d\n", *removed, keep);
+      }
+      return AuditAndReturn(*store, "backups clean", input, fmt::format("removed {}", *removed), "",
+                            Status{});
+    };
+  });
+}
+
+void AddRollbackCommand(CLI::App& app, Context& context, Action& action) {
+  struct Options {
+    std::string backup;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* rollback =
+      app.add_subcommand("rollback", "Restore the critical files (and the database) of a backup");
+  rollback->add_option("backup", options->backup, "A backup id, or its directory")->required();
+  rollback->add_flag("--json", options->json, "As JSON");
+  rollback->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      const nlohmann::json input = {{"backup", options->backup}};
+      auto services = TRY(Services::Make(*config, *store));
+      backup::BackupStore& backups = services->backups();
+      auto restored = [&]() -> Expected<std::pair<store::BackupRecord, backup::RestoreReport>> {
+        store::BackupRecord record = TRY(backups.Resolve(options->backup));
+        // Not while an update runs: VersionManager holds this lock for a whole transaction.
+        const core::FileLock update_lock = TRY(
+            core::FileLock::TryAcquire(config->state.dir / "update.lock", "rollback " + record.id));
+        const backup::Manifest manifest = TRY(backup::ParseManifest(record.manifest_json));
+        backup::RestoreOptions restore{.app_root = config->app.root,
+                                       .restore_database = manifest.database.has_value(),
+                                       .database_url = config->app.database_url};
+        backup::RestoreReport report = TRY(backups.Restore(record.id, restore));
+        return std::pair{std::move(record), std::move(report)};
+      }();
+      if (!restored) {
+        return AuditAndReturn(*store, "rollback", input, "failed: " + restored.error().message(),
+                              "", std::unexpected(restored.error()));
+      }
+      const auto& [record, report] = *restored;
+      if (options->json) {
+        std::printf("%s\n", RestoreJson(record, report).dump(2).c_str());
+      } else {
+        std::printf("restored backup %s (version %s): %zu file(s)%s\n", record.id.c_str(),
+                    record.version.c_str(), report.restored.size(),
+                    report.database_restored ? " and the database" : "");
+        if (!report.displaced.empty()) {
+          std::printf("moved %zu newer critical file(s) to %s\n", report.displaced.size(),
+                      report.displaced_to.c_str());
+        }
+      }
+      return AuditAndReturn(*store, "rollback", input, "restored " + record.id, "", Status{});
+    };
+  });
+}
+
+}  // namespace
+
+void AddBackupCommands(CLI::App& app, Context& context, Action& action) {
+  CLI::App* group = app.add_subcommand("backups", "The backups made before updates");
+  group->require_subcommand(1);
+  AddListCommand(*group, context, action);
+  AddCleanCommand(*group, context, action);
+  AddRollbackCommand(app, context, action);
+}
+
+}  // namespace galaos::cli

@@ -1,0 +1,239 @@
+// `check`, `apply code`, `recover` and `health`.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "cli/Commands.h"
+#include "cli/Services.h"
+#include "cli/Table.h"
+#include "cli/UpdateSupport.h"
+#include "core/Clock.h"
+#include "git/Repository.h"
+#include "health/HealthReport.h"
+#include "release/CurrentVersion.h"
+#include "release/MakeReleaseSource.h"
+#include "release/ResponseCache.h"
+#include "release/UpdateChecker.h"
+
+namespace galaos::cli {
+namespace {
+
+void PrintCheck(const release::UpdateCheck& check) {
+  std::printf("current   %s\n", check.current_version.ToString().c_str());
+  std::printf("latest    %s%s\n",
+              check.latest_version ? check.latest_version->ToString().c_str() : "(unknown)",
+              check.target_tag.empty() ? "" : fmt::format(" ({})", check.target_tag).c_str());
+  std::printf("available %s\n", check.available ? "yes" : "no");
+  std::printf("breaking  %s\n", check.breaking ? "yes" : "no");
+  for (const std::string& reason : check.breaking_reasons) std::printf("  %s\n", reason.c_str());
+  if (check.release_date) {
+    std::printf("released  %s\n", FormatUtc(*check.release_date).c_str());
+  }
+  for (const release::SkippedRelease& skipped : check.skipped) {
+    std::printf("skipped   %s: %s\n", skipped.tag.c_str(), skipped.reason.c_str());
+  }
+  if (!check.changelog.empty()) std::printf("\n%s\n", check.changelog.c_str());
+}
+
+Expected<release::UpdateCheck> CheckForUpdate(const config::Config& config, store::Store& store) {
+  core::Clock& clock = core::SystemClock::Instance();
+  git::Repository repository = TRY(git::Repository::Open(config.app.root));
+  const semver::Version current =
+      TRY(release::CurrentVersion(config.app.root, config.update.version_source));
+  release::StoreResponseCache cache(store);
+  auto source = TRY(release::MakeReleaseSource(config, repository, &cache, clock));
+  release::UpdateChecker checker(repository, config.git.remote, *source, clock);
+  return checker.Check(current, release::CheckOptionsFrom(config));
+}
+
+void PrintResult(const code::UpdateResult& result) {
+  if (result.plan) {
+    const code::UpdatePlan& plan = *result.plan;
+    std::printf("dry run: %s -> %s (%s)\n", plan.target.current_version.c_str(),
+                plan.target.version.c_str(), plan.target.commit.c_str());
+    for (const code::PlannedStep& step : plan.steps) {
+      std::printf("  %-9s %s%s\n", step.name.c_str(), step.skipped ? "(skipped) " : "",
+                  step.description.c_str());
+    }
+    return;
+  }
+  if (result.success) {
+    std::printf("updated %s -> %s (transaction %s)\n", result.previous_version.c_str(),
+                result.new_version.c_str(), result.transaction_id.c_str());
+  } else {
+    std::printf("update failed at %s; state %s; running %s (transaction %s)\n",
+                result.failed_step.c_str(), result.final_state.c_str(), result.new_version.c_str(),
+                result.transaction_id.c_str());
+  }
+  for (const std::string& change : result.changes) std::printf("  change: %s\n", change.c_str());
+  for (const std::string& step : result.rolled_back)
+    std::printf("  rolled back: %s\n", step.c_str());
+  for (const std::string& error : result.errors) std::printf("  error: %s\n", error.c_str());
+}
+
+// A result that is not a success becomes exit 1, after it has been printed.
+Status StatusOf(const code::UpdateResult& result) {
+  if (result.success || result.plan) return {};
+  return MakeError(ErrorCode::kFailed,
+                   fmt::format("update failed at {} ({})", result.failed_step, result.final_state));
+}
+
+void AddCheckCommand(CLI::App& app, Context& context, Action& action) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* check = app.add_subcommand("check", "Is a code update available?");
+  check->add_flag("--json", *json, "As JSON (checkForUpdates' code object)");
+  check->callback([&context, &action, json] {
+    action = [&context, json]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      release::UpdateCheck check = TRY(CheckForUpdate(*config, *store));
+      if (*json) {
+        std::printf("%s\n", release::ToJson(check).dump(2).c_str());
+      } else {
+        PrintCheck(check);
+      }
+      return {};
+    };
+  });
+}
+
+void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
+  struct Options {
+    code::UpdateOptions update;
+    std::string branch;
+    std::string target;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* apply = app.add_subcommand("apply", "Apply an update");
+  apply->require_subcommand(1);
+  CLI::App* code = apply->add_subcommand("code", "Update the application's code in place");
+  code->add_option("--branch", options->branch, "Follow this branch's head instead of tags");
+  code->add_option("--target", options->target,
+                   "Install this release tag or version instead of the newest allowed one");
+  code->add_flag("--skip-backup", options->update.skip_backup, "No backup before updating");
+  code->add_flag("--skip-migrations", options->update.skip_migrations, "Do not migrate");
+  code->add_flag("--skip-build", options->update.skip_build, "Do not build");
+  code->add_flag("--dry-run", options->update.dry_run, "Print the plan; change nothing");
+  code->add_flag("--allow-downgrade", options->update.allow_downgrade,
+                 "Let --target be older than the running version");
+  code->add_flag("--json", options->json, "As JSON (applyCodeUpdate's result)");
+  code->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      code::UpdateOptions update = options->update;
+      if (!options->branch.empty()) update.branch = options->branch;
+      if (!options->target.empty()) update.target = options->target;
+      update.actor = LocalUserName();
+      const nlohmann::json input = {{"branch", options->branch},
+                                    {"target", options->target},
+                                    {"skipBackup", update.skip_backup},
+                                    {"skipMigrations", update.skip_migrations},
+                                    {"skipBuild", update.skip_build},
+                                    {"dryRun", update.dry_run},
+                                    {"allowDowngrade", update.allow_downgrade}};
+      auto services = TRY(Services::Make(*config, *store));
+      auto result = services->versions().Apply(update, TerminalProgress());
+      if (!result) {
+        return AuditAndReturn(*store, "apply code", input, "refused: " + result.error().message(),
+                              "", std::unexpected(result.error()));
+      }
+      if (options->json) {
+        std::printf("%s\n", code::ToJson(*result).dump(2).c_str());
+      } else {
+        PrintResult(*result);
+      }
+      return AuditAndReturn(*store, "apply code", input, result->final_state,
+                            result->transaction_id, StatusOf(*result));
+    };
+  });
+}
+
+void AddRecoverCommand(CLI::App& app, Context& context, Action& action) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* recover =
+      app.add_subcommand("recover", "Finish or roll back an update a killed updater left");
+  recover->add_flag("--json", *json, "As JSON (a list of update results)");
+  recover->callback([&context, &action, json] {
+    action = [&context, json]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      auto services = TRY(Services::Make(*config, *store));
+      auto results = services->versions().Recover(TerminalProgress());
+      if (!results) {
+        return AuditAndReturn(*store, "recover", nlohmann::json::object(),
+                              "refused: " + results.error().message(), "",
+                              std::unexpected(results.error()));
+      }
+      nlohmann::json out = nlohmann::json::array();
+      Status status;
+      for (const code::UpdateResult& result : *results) {
+        out.push_back(code::ToJson(result));
+        if (!*json) PrintResult(result);
+        if (result.final_state == code::StateName(code::UpdateState::kRollbackFailed)) {
+          status =
+              MakeError(ErrorCode::kFailed, "the rollback of " + result.transaction_id + " failed");
+        }
+        TRY(AuditAndReturn(*store, "recover", nlohmann::json::object(), result.final_state,
+                           result.transaction_id, Status{}));
+      }
+      if (*json) {
+        std::printf("%s\n", out.dump(2).c_str());
+      } else if (results->empty()) {
+        std::printf("nothing to recover\n");
+      }
+      if (results->empty()) {
+        return AuditAndReturn(*store, "recover", nlohmann::json::object(), "nothing to recover", "",
+                              Status{});
+      }
+      return status;
+    };
+  });
+}
+
+void AddHealthCommand(CLI::App& app, Context& context, Action& action) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* health =
+      app.add_subcommand("health", "Run every health check once (exit 1: unhealthy)");
+  health->add_flag("--json", *json, "As JSON (healthCheck's shape)");
+  health->callback([&context, &action, json] {
+    action = [&context, json]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      std::vector<health::CheckSpec> specs = TRY(HealthChecks(*config));
+      const health::HealthReport report = health::HealthChecker().Run(specs);
+      if (*json) {
+        std::printf("%s\n", health::ToJson(report).dump(2).c_str());
+      } else if (specs.empty()) {
+        std::printf("no health checks configured\n");
+      } else {
+        Table table({"CHECK", "HEALTHY", "DURATION", "DETAIL"});
+        for (const health::CheckSpec& spec : specs) {
+          const health::CheckResult& result = report.checks.at(spec.name);
+          table.AddRow({spec.name, result.healthy ? "yes" : "no",
+                        fmt::format("{}ms", result.duration.count()),
+                        result.error ? result.error->message() : result.message});
+        }
+        table.Print(stdout);
+      }
+      if (!report.healthy) {
+        return MakeError(ErrorCode::kUnavailable,
+                         fmt::format("unhealthy: {}", fmt::join(report.errors, "; ")));
+      }
+      return {};
+    };
+  });
+}
+
+}  // namespace
+
+void AddUpdateCommands(CLI::App& app, Context& context, Action& action) {
+  AddCheckCommand(app, context, action);
+  AddApplyCommand(app, context, action);
+  AddRecoverCommand(app, context, action);
+  AddHealthCommand(app, context, action);
+}
+
+}  // namespace galaos::cli

@@ -1,0 +1,22 @@
+// Shared by the mutating commands: live progress on stderr, and their audit rows.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "code/VersionManager.h"
+#include "core/Error.h"
+#include "store/Store.h"
+
+namespace galaos::cli {
+
+// Prints step starts, ends and indented output lines to stderr when stderr is a terminal;
+// otherwise an empty callback (the result is printed at the end either way).
+code::ProgressCallback TerminalProgress();
+
+// Appends the audit row of CLI command `action` run by the local user with `input`, then
+// returns `status` (an audit failure replaces an ok status: a mutation must be recorded).
+Status AuditAndReturn(store::Store& store, std::string_view action, const nlohmann::json& input,
+                      std::string_view outcome, std::string_view transaction_id, Status status);
+
+}  // namespace galaos::cli
