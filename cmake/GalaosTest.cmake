@@ -5,6 +5,7 @@ function(galaos_add_test)
   cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${T_NAME} ${T_SOURCES})
   target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest_main GTest::gmock galaos_settings)
+  target_include_directories(${T_NAME} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${T_NAME} PRIVATE
     GALAOS_SOURCE_DIR="${PROJECT_SOURCE_DIR}" GALAOS_BINARY_DIR="${PROJECT_BINARY_DIR}"
     GALAOS_CLI_PATH="$<TARGET_FILE:galaos-updater>")

@@ -24,24 +24,7 @@
 #include "core/TempDir.h"
 #include "store/SqliteStore.h"
 #include "store/Store.h"
-
-#define GALAOS_BACKUP_CONCAT_INNER(a, b) a##b
-#define GALAOS_BACKUP_CONCAT(a, b) GALAOS_BACKUP_CONCAT_INNER(a, b)
-
-// Fails the test (with the error's message) unless `expr` succeeded.
-#define ASSERT_OK(expr)                                                  \
-  do {                                                                   \
-    const auto& galaos_ok_ = (expr);                                     \
-    ASSERT_TRUE(galaos_ok_.has_value()) << galaos_ok_.error().message(); \
-  } while (false)
-
-// `lhs = *expr`, failing the test (with the error's message) if `expr` failed.
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  GALAOS_BACKUP_ASSIGN_IMPL(GALAOS_BACKUP_CONCAT(galaos_result_, __LINE__), lhs, expr)
-#define GALAOS_BACKUP_ASSIGN_IMPL(tmp, lhs, expr)        \
-  auto tmp = (expr);                                     \
-  ASSERT_TRUE(tmp.has_value()) << tmp.error().message(); \
-  lhs = std::move(*tmp)
+#include "support/Assertions.h"
 
 namespace galaos::backup::testing {
 

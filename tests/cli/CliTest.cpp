@@ -5,13 +5,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "../git/GitFixture.h"
 #include "core/AtomicFile.h"
 #include "core/Clock.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
 #include "store/SqliteStore.h"
+#include "support/GitFixture.h"
 
 namespace galaos::cli {
 namespace {

@@ -15,13 +15,13 @@
 #include <string>
 #include <vector>
 
-#include "../git/GitFixture.h"
 #include "backup/BackupStore.h"
 #include "code/VersionManager.h"
 #include "config/Config.h"
 #include "core/Clock.h"
 #include "health/HealthChecker.h"
 #include "store/Store.h"
+#include "support/GitFixture.h"
 
 namespace galaos::code::testing {
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "GitFixture.h"
 #include "git/Repository.h"
+#include "support/GitFixture.h"
 
 namespace galaos::git {
 namespace {

@@ -1,10 +1,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "../git/GitFixture.h"
 #include "TestSupport.h"
 #include "core/TempDir.h"
 #include "release/CurrentVersion.h"
+#include "support/GitFixture.h"
 
 namespace galaos::release {
 namespace {

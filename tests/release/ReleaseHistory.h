@@ -11,7 +11,7 @@
 #include <chrono>
 #include <string>
 
-#include "../git/GitFixture.h"
+#include "support/GitFixture.h"
 
 namespace galaos::release::testing {
 
