@@ -10,7 +10,7 @@ packages=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libsqlite3-dev libsodium-dev libgit2-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3
+  libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3 curl
   # real services the integration tests start themselves
   postgresql-15 redis-server
 )
