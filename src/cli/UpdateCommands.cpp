@@ -59,7 +59,9 @@ void PrintResult(const code::UpdateResult& result) {
     }
     return;
   }
-  if (result.success) {
+  if (result.success && result.transaction_id.empty()) {
+    std::printf("nothing to do: running %s\n", result.new_version.c_str());
+  } else if (result.success) {
     std::printf("updated %s -> %s (transaction %s)\n", result.previous_version.c_str(),
                 result.new_version.c_str(), result.transaction_id.c_str());
   } else {

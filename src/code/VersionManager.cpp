@@ -214,9 +214,16 @@ Status ValidateOptions(const UpdateOptions& options) {
   return {};
 }
 
+// What ResolveTarget found: the exact commit to install, or nothing when the app is current.
+struct Resolution {
+  std::string current_version{};
+  std::string source{};                  // where versions came from, for messages
+  std::optional<UpdateTarget> target{};  // nullopt: already up to date
+};
+
 // The exact commit to install: the announced release tag's commit, or the branch head.
-Expected<UpdateTarget> ResolveTarget(const config::Config& config, git::Repository& repository,
-                                     core::Clock& clock, const UpdateOptions& options) {
+Expected<Resolution> ResolveTarget(const config::Config& config, git::Repository& repository,
+                                   core::Clock& clock, const UpdateOptions& options) {
   const fs::path& root = config.app.root;
   const semver::Version current = TRY(release::CurrentVersion(root, config.update.version_source));
   const git::HeadState head = TRY(repository.Head());
@@ -230,19 +237,30 @@ Expected<UpdateTarget> ResolveTarget(const config::Config& config, git::Reposito
   check_options.allow_downgrade = check_options.allow_downgrade || options.allow_downgrade;
   release::UpdateChecker checker(repository, config.git.remote, *source, clock);
   const release::UpdateCheck check = TRY(checker.Check(current, check_options));
-  if (!check.available) {
-    return MakeError(ErrorCode::kNotFound, fmt::format("no update to apply: {} is current ({})",
-                                                       current.ToString(), source->Describe()));
-  }
-  return UpdateTarget{.current_version = current.ToString(),
-                      .current_commit = head.commit,
-                      .current_branch = head.branch,
-                      .version = check.latest_version ? check.latest_version->ToString() : "",
-                      .tag = check.target_tag,
-                      .commit = check.target_commit,
-                      .branch = check_options.follow == config::FollowMode::kBranch
-                                    ? std::optional<std::string>(check_options.branch)
-                                    : std::nullopt};
+  Resolution resolution{.current_version = current.ToString(), .source = source->Describe()};
+  if (!check.available) return resolution;
+  resolution.target =
+      UpdateTarget{.current_version = current.ToString(),
+                   .current_commit = head.commit,
+                   .current_branch = head.branch,
+                   .version = check.latest_version ? check.latest_version->ToString() : "",
+                   .tag = check.target_tag,
+                   .commit = check.target_commit,
+                   .branch = check_options.follow == config::FollowMode::kBranch
+                                 ? std::optional<std::string>(check_options.branch)
+                                 : std::nullopt};
+  return resolution;
+}
+
+// An update that found nothing newer: a success that changed nothing and opened no
+// transaction.
+UpdateResult UpToDate(const Resolution& resolution) {
+  return UpdateResult{.success = true,
+                      .previous_version = resolution.current_version,
+                      .new_version = resolution.current_version,
+                      .changes = {fmt::format("already up to date: {} is the newest allowed "
+                                              "version ({})",
+                                              resolution.current_version, resolution.source)}};
 }
 
 // The single-flight lock of every updater process working on this state directory.
@@ -415,10 +433,6 @@ class Runner {
   }
 
   Status Preflight() {
-    if (options_ != nullptr) {
-      // Resolving the target is the first check, journaled like the rest.
-      journal_.target = TRY(ResolveTarget(config_, repository_, clock_, *options_));
-    }
     const std::vector<git::WorktreeChange> changes = TRY(repository_.WorktreeChanges());
     if (!changes.empty()) {
       std::string paths;
@@ -724,10 +738,16 @@ VersionManager::VersionManager(const config::Config& config, store::Store& store
       checker_(checker),
       health_checks_(std::move(health_checks)) {}
 
-Expected<UpdatePlan> VersionManager::Plan(const UpdateOptions& options) {
+Expected<std::optional<UpdatePlan>> VersionManager::Plan(const UpdateOptions& options) {
   TRY(ValidateOptions(options));
   git::Repository repository = TRY(git::Repository::Open(config_.app.root));
-  UpdateTarget target = TRY(ResolveTarget(config_, repository, clock_, options));
+  Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
+  if (!resolution.target) return std::nullopt;
+  return PlanFor(repository, std::move(*resolution.target), options);
+}
+
+Expected<UpdatePlan> VersionManager::PlanFor(git::Repository& repository, UpdateTarget target,
+                                             const UpdateOptions& options) const {
   const ProjectCommands commands = TRY(ResolveCommands(
       CommitFiles(repository, target.commit), config_.commands,
       {.skip_migrations = options.skip_migrations, .skip_build = options.skip_build}));
@@ -739,7 +759,10 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                                              const ProgressCallback& progress) {
   TRY(ValidateOptions(options));
   if (options.dry_run) {
-    UpdatePlan plan = TRY(Plan(options));
+    git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+    Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
+    if (!resolution.target) return UpToDate(resolution);
+    UpdatePlan plan = TRY(PlanFor(repository, std::move(*resolution.target), options));
     UpdateResult result{.success = true,
                         .previous_version = plan.target.current_version,
                         .new_version = plan.target.current_version,
@@ -763,7 +786,12 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
   }
 
   git::Repository repository = TRY(git::Repository::Open(config_.app.root));
-  Journal journal{.skip_backup = options.skip_backup,
+  // The target is resolved before a transaction exists: finding nothing newer is not an
+  // update, and an error while checking is returned as it is.
+  Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
+  if (!resolution.target) return UpToDate(resolution);
+  Journal journal{.target = std::move(*resolution.target),
+                  .skip_backup = options.skip_backup,
                   .skip_migrations = options.skip_migrations,
                   .skip_build = options.skip_build};
   const store::Transaction transaction =
@@ -771,6 +799,8 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                                     .type = store::TransactionType::kCode,
                                     .trigger = options.trigger,
                                     .actor = options.actor,
+                                    .from_version = journal.target.current_version,
+                                    .to_version = journal.target.version,
                                     .state = std::string(StateName(S::kPreflight)),
                                     .state_version = kStateVersion,
                                     .state_json = ToStateJson(journal)}));

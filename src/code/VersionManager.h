@@ -30,6 +30,7 @@
 #include "config/Config.h"
 #include "core/Clock.h"
 #include "core/Error.h"
+#include "git/Repository.h"
 #include "health/CheckSpec.h"
 #include "health/HealthChecker.h"
 #include "store/Store.h"
@@ -118,8 +119,9 @@ class VersionManager {
                  core::Clock& clock, const health::HealthChecker& checker,
                  std::vector<health::CheckSpec> health_checks);
 
-  // The plan of an update with `options`, computed from the target commit's tree.
-  Expected<UpdatePlan> Plan(const UpdateOptions& options);
+  // The plan of an update with `options`, computed from the target commit's tree; nullopt
+  // when the app already runs the newest version the policy allows.
+  Expected<std::optional<UpdatePlan>> Plan(const UpdateOptions& options);
 
   // Runs the transaction (with dry_run: returns the plan in the result and changes nothing).
   // First, under the update lock, it recovers any unfinished transaction a killed updater
@@ -140,6 +142,8 @@ class VersionManager {
       std::optional<UpdateState> crash_after_state = std::nullopt);  // as in UpdateOptions
 
  private:
+  Expected<UpdatePlan> PlanFor(git::Repository& repository, UpdateTarget target,
+                               const UpdateOptions& options) const;
   // Recover, with the update lock already held by the caller.
   Expected<std::vector<UpdateResult>> RecoverLocked(const ProgressCallback& progress,
                                                     std::optional<UpdateState> crash_after_state);

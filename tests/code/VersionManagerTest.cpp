@@ -87,6 +87,32 @@ TEST_F(VersionManagerTest, UpdateInstallsTheTagCommitMigratesBuildsRestartsAndJo
   EXPECT_NE(log.find("[build] built 1.1.0"), std::string::npos) << log;
 }
 
+TEST_F(VersionManagerTest, UpToDateAppIsASuccessThatChangesNothingAndOpensNoTransaction) {
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult first, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(first.success);
+  const AppState before = app_.Capture();
+
+  ASSERT_OK_AND_ASSIGN(const UpdateResult again, updater.manager->Apply(UpdateOptions{}));
+  EXPECT_TRUE(again.success);
+  EXPECT_EQ(again.previous_version, "1.1.0");
+  EXPECT_EQ(again.new_version, "1.1.0");
+  EXPECT_TRUE(again.transaction_id.empty());
+  ASSERT_EQ(again.changes.size(), 1u);
+  EXPECT_NE(again.changes.front().find("already up to date"), std::string::npos);
+  EXPECT_EQ(app_.Capture(), before);
+  ASSERT_OK_AND_ASSIGN(const auto transactions, updater.store->ListTransactions({.limit = 10}));
+  EXPECT_EQ(transactions.size(), 1u);
+
+  UpdateOptions dry_run;
+  dry_run.dry_run = true;
+  ASSERT_OK_AND_ASSIGN(const UpdateResult planned, updater.manager->Apply(dry_run));
+  EXPECT_TRUE(planned.success);
+  EXPECT_FALSE(planned.plan.has_value());
+  ASSERT_OK_AND_ASSIGN(const std::optional<UpdatePlan> plan, updater.manager->Plan(dry_run));
+  EXPECT_FALSE(plan.has_value());
+}
+
 TEST_F(VersionManagerTest, FailingBuildRollsBackCodeFilesAndDatabase) {
   app_.PublishV1_2Failing();
   const AppState before = app_.Capture();
@@ -208,15 +234,16 @@ TEST_F(VersionManagerTest, FollowingABranchInstallsItsHeadOnTheBranch) {
   EXPECT_EQ(after.built_version, "1.1.0");
 }
 
+// A refused target is an error before any transaction exists: nothing is touched or journaled.
 TEST_F(VersionManagerTest, DowngradeIsRefusedUnlessAllowed) {
   const AppState before = app_.Capture();
   Updater updater(app_);
-  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.0.0")));
-  EXPECT_FALSE(result.success);
-  EXPECT_EQ(result.failed_step, "preflight");
-  ASSERT_FALSE(result.errors.empty());
-  EXPECT_NE(result.errors.front().find("1.0.0"), std::string::npos) << result.errors.front();
+  const Expected<UpdateResult> result = updater.manager->Apply(To("v1.0.0"));
+  ASSERT_FALSE(result.has_value());
+  EXPECT_NE(result.error().message().find("1.0.0"), std::string::npos) << result.error().message();
   EXPECT_EQ(app_.Capture(), before);
+  ASSERT_OK_AND_ASSIGN(const auto transactions, updater.store->ListTransactions({.limit = 10}));
+  EXPECT_TRUE(transactions.empty());
 }
 
 TEST_F(VersionManagerTest, TooLittleFreeDiskIsRefusedBeforeAnythingIsTouched) {
