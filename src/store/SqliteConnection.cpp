@@ -1,4 +1,4 @@
-#include "store/SqliteConnection.h"
+#include "store/detail/SqliteConnection.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "store/SqliteMigrations.h"
+#include "store/detail/SqliteMigrations.h"
 
 #include <array>
 #include <string>

@@ -18,8 +18,8 @@
 
 #include "core/AtomicFile.h"
 #include "store/AuditChain.h"
-#include "store/SqliteConnection.h"
-#include "store/SqliteMigrations.h"
+#include "store/detail/SqliteConnection.h"
+#include "store/detail/SqliteMigrations.h"
 
 namespace galaos::store {
 namespace {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/Error.h"
-#include "store/SqliteConnection.h"
+#include "store/detail/SqliteConnection.h"
 
 namespace galaos::store::sqlite {
 
