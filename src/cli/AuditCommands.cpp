@@ -5,6 +5,7 @@
 
 #include "cli/Commands.h"
 #include "cli/Table.h"
+#include "core/Time.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::cli {
@@ -22,7 +23,7 @@ nlohmann::json VerificationJson(const store::AuditVerification& result) {
 nlohmann::json AuditRowJson(const store::AuditRecord& row) {
   auto input = nlohmann::json::parse(row.entry.input_json, nullptr, /*allow_exceptions=*/false);
   return {{"seq", row.seq},
-          {"time", store::FormatIsoUtc(row.time)},
+          {"time", core::FormatIsoUtc(row.time)},
           {"actor", row.entry.actor},
           {"clientAddress", row.entry.client_address},
           {"requestId", row.entry.request_id},

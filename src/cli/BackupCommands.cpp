@@ -11,6 +11,7 @@
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
 #include "core/FileLock.h"
+#include "core/Time.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::cli {
@@ -22,7 +23,7 @@ nlohmann::json BackupJson(const store::BackupRecord& backup) {
           {"path", backup.path},
           {"version", backup.version},
           {"commit", backup.commit},
-          {"createdAt", store::FormatIsoUtc(backup.created_at)},
+          {"createdAt", core::FormatIsoUtc(backup.created_at)},
           {"sizeBytes", backup.size_bytes},
           {"verified", backup.verified},
           {"manifest", manifest.is_discarded() ? nlohmann::json(nullptr) : manifest}};

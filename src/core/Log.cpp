@@ -11,6 +11,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "core/Time.h"
+
 namespace galaos::core {
 namespace {
 
@@ -18,10 +20,8 @@ namespace {
 class JsonStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    auto millis =
-        std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch());
     nlohmann::json line = {
-        {"time", FormatUtc(millis)},
+        {"time", FormatIsoUtc(msg.time)},
         {"level", std::string(spdlog::level::to_string_view(msg.level).data(),
                               spdlog::level::to_string_view(msg.level).size())},
         {"msg", std::string(msg.payload.data(), msg.payload.size())},
@@ -30,19 +30,6 @@ class JsonStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
     std::fwrite(text.data(), 1, text.size(), stderr);
   }
   void flush_() override { std::fflush(stderr); }
-
- private:
-  // RFC 3339 UTC with milliseconds: 2026-11-26T20:17:51.123Z
-  static std::string FormatUtc(std::chrono::milliseconds since_epoch) {
-    std::time_t seconds = static_cast<std::time_t>(since_epoch.count() / 1000);
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[96];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                  utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                  static_cast<int>(since_epoch.count() % 1000));
-    return text;
-  }
 };
 
 spdlog::level::level_enum ToSpdlog(LogLevel level) {

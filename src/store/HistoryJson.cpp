@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/Time.h"
+
 namespace galaos::store {
 namespace {
 
 nlohmann::json TimeOrNull(const std::optional<TimePoint>& time) {
-  return time ? nlohmann::json(FormatIsoUtc(*time)) : nlohmann::json(nullptr);
+  return time ? nlohmann::json(core::FormatIsoUtc(*time)) : nlohmann::json(nullptr);
 }
 
 nlohmann::json DurationOrNull(TimePoint start, const std::optional<TimePoint>& end) {
@@ -25,7 +27,7 @@ nlohmann::json StepJson(const Step& step) {
   return {
       {"name", step.name},
       {"status", Name(step.status)},
-      {"startedAt", FormatIsoUtc(step.started_at)},
+      {"startedAt", core::FormatIsoUtc(step.started_at)},
       {"endedAt", TimeOrNull(step.ended_at)},
       {"duration", DurationOrNull(step.started_at, step.ended_at)},
       {"exitCode", step.exit_code ? nlohmann::json(*step.exit_code) : nlohmann::json(nullptr)},
@@ -48,20 +50,6 @@ std::string_view HistoryTypeName(TransactionType type) {
       return "system_rollback";
   }
   return "unknown";
-}
-
-std::string FormatIsoUtc(TimePoint time) {
-  const auto millis = std::chrono::floor<std::chrono::milliseconds>(time);
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(millis);
-  const std::time_t t = std::chrono::system_clock::to_time_t(seconds);
-  std::tm utc{};
-  gmtime_r(&t, &utc);
-  std::array<char, 32> stamp{};
-  std::strftime(stamp.data(), stamp.size(), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::array<char, 48> out{};
-  std::snprintf(out.data(), out.size(), "%s.%03dZ", stamp.data(),
-                static_cast<int>((millis - seconds).count()));
-  return out.data();
 }
 
 nlohmann::json HistoryEntryJson(const Transaction& tx) {
@@ -94,7 +82,7 @@ nlohmann::json HistoryEntryJson(const Transaction& tx) {
            {"failedStep", std::move(failed_step)},
        }},
       {"actions", std::move(actions)},
-      {"startedAt", FormatIsoUtc(tx.started_at)},
+      {"startedAt", core::FormatIsoUtc(tx.started_at)},
       {"completedAt", TimeOrNull(tx.completed_at)},
       {"duration", DurationOrNull(tx.started_at, tx.completed_at)},
       {"steps", std::move(steps)},

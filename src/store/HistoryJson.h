@@ -29,9 +29,6 @@ namespace galaos::store {
 // "system_update_code", ... for the type field.
 std::string_view HistoryTypeName(TransactionType type);
 
-// "2026-11-26T20:17:51.123Z".
-std::string FormatIsoUtc(TimePoint time);
-
 nlohmann::json HistoryEntryJson(const Transaction& transaction);
 
 // An array of entries in the order given (ListTransactions returns newest first).

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "StoreTestSupport.h"
+#include "core/Time.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::store::testing {
@@ -106,8 +107,8 @@ TEST(HistoryJsonTest, ListKeepsTheGivenOrder) {
 }
 
 TEST(HistoryJsonTest, FormatsTimesAsUtcWithMilliseconds) {
-  EXPECT_EQ(FormatIsoUtc(kStart + 7ms), "2026-11-26T20:17:51.007Z");
-  EXPECT_EQ(FormatIsoUtc(TimePoint{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(core::FormatIsoUtc(kStart + 7ms), "2026-11-26T20:17:51.007Z");
+  EXPECT_EQ(core::FormatIsoUtc(TimePoint{}), "1970-01-01T00:00:00.000Z");
 }
 
 TEST_F(StoreTest, HistoryOfStoredTransactionsIsNewestFirstWithSteps) {
