@@ -58,7 +58,7 @@ TEST_F(CliTest, HelpListsEverySubcommand) {
   CliRun run = Run({"--help"});
   EXPECT_EQ(run.exit_code, 0);
   for (const char* command : {"config", "history", "audit", "check", "apply", "recover", "backups",
-                              "rollback", "health"}) {
+                              "rollback", "health", "token"}) {
     EXPECT_NE(run.out.find(command), std::string::npos) << command << " missing from:\n" << run.out;
   }
 }
@@ -305,6 +305,48 @@ TEST_F(CliTest, RecoverWithNothingToRecoverSaysSoAndIsAudited) {
   std::vector<store::AuditRecord> rows = AuditRows(state_);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].entry.action, "recover");
+}
+
+TEST_F(CliTest, TokenCreatePrintsTheTokenOnceAndListShowsItWithoutTheSecret) {
+  CliRun created = Run({"token", "create", "--name", "dashboard", "--role", "admin"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string token = created.out.substr(0, created.out.find('\n'));
+  ASSERT_EQ(token.size(), 12u + 1 + 43) << created.out;
+  std::string id = token.substr(0, 12);
+  std::string secret = token.substr(13);
+
+  CliRun listed = Run({"token", "list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out.find(secret), std::string::npos);
+  nlohmann::json tokens = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(tokens.size(), 1u);
+  EXPECT_EQ(tokens[0]["id"], id);
+  EXPECT_EQ(tokens[0]["name"], "dashboard");
+  EXPECT_EQ(tokens[0]["role"], "admin");
+  EXPECT_TRUE(tokens[0]["revokedAt"].is_null());
+
+  std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry.action, "token.create");
+  EXPECT_EQ(rows[0].entry.input_json.find(secret), std::string::npos);
+}
+
+TEST_F(CliTest, TokenRevokeMarksTheTokenRevokedAndAnUnknownIdIsNotFound) {
+  CliRun created = Run({"token", "create", "--name", "ci"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  std::string id = created.out.substr(0, 12);
+  CliRun revoked = Run({"token", "revoke", id});
+  EXPECT_EQ(revoked.exit_code, 0) << revoked.err;
+  nlohmann::json tokens = nlohmann::json::parse(Run({"token", "list", "--json"}).out);
+  EXPECT_EQ(tokens[0]["role"], "viewer");
+  EXPECT_FALSE(tokens[0]["revokedAt"].is_null());
+  CliRun unknown = Run({"token", "revoke", "000000000000"});
+  EXPECT_EQ(unknown.exit_code, 4) << unknown.err;
+}
+
+TEST_F(CliTest, TokenCreateRefusesAnUnknownRole) {
+  CliRun run = Run({"token", "create", "--name", "x", "--role", "root"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
 }
 
 }  // namespace
