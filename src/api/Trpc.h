@@ -58,7 +58,7 @@ Expected<Role> ParseRole(std::string_view name);
 // The authenticated caller of a request (role empty: anonymous), as handlers and the audit
 // log see it.
 struct Caller {
-  std::optional<Role> role;
+  std::optional<Role> role{};
   std::string actor{};       // token name, JWT subject, or empty when anonymous
   std::string address{};     // client address
   std::string request_id{};  // unique per HTTP request
@@ -79,7 +79,7 @@ struct TrpcRequest {
 struct HttpReply {
   int status = 200;
   std::string content_type = "application/json";
-  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
+  std::vector<std::pair<std::string, std::string>> headers{};  // extra headers, e.g. Allow
   std::string body;
 };
 

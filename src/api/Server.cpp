@@ -1,0 +1,188 @@
+#include "api/Server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <thread>
+
+#include "api/Tokens.h"
+
+namespace galaos::api {
+namespace {
+
+constexpr std::string_view kTrpcPattern = R"(/trpc/(.+))";
+
+std::string NewRequestId() {
+  std::array<unsigned char, 8> bytes{};
+  randombytes_buf(bytes.data(), bytes.size());
+  std::string hex(bytes.size() * 2 + 1, '\0');
+  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
+  hex.pop_back();
+  return hex;
+}
+
+void Send(httplib::Response& response, const HttpReply& reply) {
+  response.status = reply.status;
+  for (const auto& [name, value] : reply.headers) response.set_header(name, value);
+  response.set_content(reply.body, reply.content_type);
+}
+
+HttpReply ErrorReply(TrpcCode code, std::string_view message, std::string_view path) {
+  return HttpReply{.status = HttpStatus(code), .body = ErrorEnvelope(code, message, path).dump()};
+}
+
+// The bearer token of an Authorization header; nullopt without the header, "" when the
+// header is not a bearer token.
+std::optional<std::string> BearerToken(const httplib::Request& request) {
+  if (!request.has_header("Authorization")) return std::nullopt;
+  std::string value = request.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (value.size() <= kScheme.size() ||
+      !std::equal(kScheme.begin(), kScheme.end(), value.begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    return std::string();
+  }
+  return value.substr(kScheme.size());
+}
+
+}  // namespace
+
+ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
+                     core::Clock& clock)
+    : config_(config),
+      store_(store),
+      router_(router),
+      limiter_(config.auth_failures_per_minute, clock) {}
+
+ApiServer::~ApiServer() = default;
+
+Expected<int> ApiServer::Bind() {
+  if (sodium_init() < 0) return MakeError(ErrorCode::kFailed, "libsodium failed to initialise");
+  if (!config_.tls_cert.empty()) {
+    auto tls =
+        std::make_unique<httplib::SSLServer>(config_.tls_cert.c_str(), config_.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("api: cannot load the TLS certificate {} with key {}",
+                                   config_.tls_cert.string(), config_.tls_key.string()));
+    }
+    server_ = std::move(tls);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
+  Route();
+  const std::string& host = config_.listen.host;
+  int port = config_.listen.port;
+  if (port == 0) {
+    port = server_->bind_to_any_port(host);
+  } else if (!server_->bind_to_port(host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return MakeError(ErrorCode::kUnavailable,
+                     fmt::format("api: cannot listen on {}:{} (address in use or not local?)", host,
+                                 config_.listen.port));
+  }
+  return port;
+}
+
+Status ApiServer::Serve() {
+  if (!server_) return MakeError(ErrorCode::kFailed, "api: Serve before Bind");
+  // serving_ before stop_requested_, and the reverse in Stop: one of them sees the other.
+  serving_ = true;
+  bool ok = stop_requested_ || server_->listen_after_bind();
+  serving_ = false;
+  if (!ok && !stop_requested_)
+    return MakeError(ErrorCode::kIo, "api: the server stopped on an error");
+  return {};
+}
+
+void ApiServer::Stop() {
+  stop_requested_ = true;
+  if (!server_) return;
+  // httplib ignores a stop() that comes before its listen loop runs: wait for it to start.
+  while (serving_ && !server_->is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  server_->stop();
+}
+
+void ApiServer::Route() {
+  // httplib's default sets SO_REUSEPORT, which would let a second daemon bind the same port
+  // and silently share its connections; SO_REUSEADDR alone still allows a quick restart.
+  server_->set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  server_->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
+  server_->set_read_timeout(config_.request_timeout);
+  server_->set_write_timeout(config_.request_timeout);
+
+  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response& response) {
+    response.set_header("X-Request-Id", NewRequestId());
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ok\n", "text/plain");
+  });
+
+  auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
+    const std::string procedures = request.matches[1];
+    Caller caller{.address = request.remote_addr,
+                  .request_id = response.get_header_value("X-Request-Id")};
+    if (std::optional<std::string> token = BearerToken(request)) {
+      if (std::optional<std::chrono::seconds> wait = limiter_.BlockedFor(caller.address)) {
+        HttpReply reply =
+            ErrorReply(TrpcCode::kTooManyRequests,
+                       "too many failed authentications; try again later", procedures);
+        reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+        return Send(response, reply);
+      }
+      Expected<Caller> authenticated = Authenticate(store_, *token);
+      if (!authenticated) {
+        if (authenticated.error().code() == ErrorCode::kUnauthorized) {
+          limiter_.RecordFailure(caller.address);
+          spdlog::warn("api: failed authentication from {}", caller.address);
+        }
+        return Send(response, ErrorReply(TrpcCodeFor(authenticated.error().code()),
+                                         authenticated.error().message(), procedures));
+      }
+      caller.role = authenticated->role;
+      caller.actor = authenticated->actor;
+    }
+    TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
+    for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
+    if (request.has_header("Content-Type")) {
+      trpc_request.content_type = request.get_header_value("Content-Type");
+    }
+    trpc_request.body = request.body;
+    Send(response, router_.Handle(trpc_request, caller));
+  };
+  const std::string pattern(kTrpcPattern);
+  server_->Get(pattern, trpc);
+  server_->Post(pattern, trpc);
+  server_->Put(pattern, trpc);
+  server_->Patch(pattern, trpc);
+  server_->Delete(pattern, trpc);
+  server_->Options(pattern, trpc);
+
+  // httplib's own refusals (413 for a body over the limit, 404 for an unknown route, 400 for
+  // a malformed request) get a tRPC error body; replies of ours already have one.
+  server_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
+                                                                     httplib::Response& response) {
+    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    TrpcCode code = response.status == 413   ? TrpcCode::kPayloadTooLarge
+                    : response.status == 404 ? TrpcCode::kNotFound
+                    : response.status == 408 ? TrpcCode::kTimeout
+                    : response.status < 500  ? TrpcCode::kBadRequest
+                                             : TrpcCode::kInternalServerError;
+    response.set_content(ErrorEnvelope(code, TrpcCodeName(code), "").dump(), "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+}
+
+}  // namespace galaos::api

@@ -1,0 +1,56 @@
+// ApiServer: the daemon's HTTP front (cpp-httplib, TLS when a certificate is configured).
+//   /trpc/<procedure>   the TrpcRouter's procedures; `Authorization: Bearer <id>.<secret>`
+//   /healthz            200 "ok": the updater itself is up (no auth, no store access)
+// Limits from config.api: request bodies over max_body_bytes get 413, a client slower than
+// request_timeout is disconnected, and a client address with auth_failures_per_minute failed
+// authentications in the last minute gets 429 for its authenticated requests until the
+// minute has passed — other clients are not slowed. Every response carries X-Request-Id.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "api/AuthLimiter.h"
+#include "api/Trpc.h"
+#include "config/Config.h"
+#include "core/Clock.h"
+#include "core/Error.h"
+#include "store/Store.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace galaos::api {
+
+class ApiServer {
+ public:
+  // Everything referenced must outlive the server.
+  ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
+            core::Clock& clock);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds config.listen (port 0: a free port) and returns the bound port. A certificate or
+  // key that cannot be loaded, or an address in use, is an error.
+  Expected<int> Bind();
+  // Serves on the calling thread until Stop(). Bind first.
+  Status Serve();
+  // Thread-safe; Serve returns soon after.
+  void Stop();
+
+ private:
+  void Route();
+
+  const config::ApiConfig& config_;
+  store::Store& store_;
+  const TrpcRouter& router_;
+  AuthLimiter limiter_;
+  std::unique_ptr<httplib::Server> server_;
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> serving_{false};
+};
+
+}  // namespace galaos::api

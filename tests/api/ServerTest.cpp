@@ -1,0 +1,239 @@
+// ApiServer over real HTTP on loopback: tokens, roles, limits, TLS.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "api/Server.h"
+#include "api/Tokens.h"
+#include "core/Process.h"
+#include "core/TempDir.h"
+#include "store/SqliteStore.h"
+#include "support/Assertions.h"
+
+namespace galaos::api {
+namespace {
+
+using nlohmann::json;
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(core::TempDir dir, core::TempDir::Create("api-server"));
+    dir_ = std::make_unique<core::TempDir>(std::move(dir));
+    ASSERT_OK_AND_ASSIGN(store_, store::OpenSqliteStore(dir_->path() / "state.db", clock_));
+    router_.Add("systemUpdates.getCurrentVersion", ProcedureKind::kQuery, Access::kPublic,
+                [](const Caller&, const json&) -> Expected<json> {
+                  return json{{"version", "1.0.0"}};
+                });
+    router_.Add("systemUpdates.whoAmI", ProcedureKind::kQuery, Access::kViewer,
+                [](const Caller& caller, const json&) -> Expected<json> {
+                  return json{{"actor", caller.actor},
+                              {"role", RoleName(*caller.role)},
+                              {"address", caller.address},
+                              {"requestId", caller.request_id}};
+                });
+    router_.Add("systemUpdates.cleanBackups", ProcedureKind::kMutation, Access::kAdmin,
+                [](const Caller&, const json& input) -> Expected<json> { return input; });
+    config_.listen = {"127.0.0.1", 0};
+    config_.max_body_bytes = 4096;
+    config_.auth_failures_per_minute = 3;
+  }
+
+  void Start() {
+    server_ = std::make_unique<ApiServer>(config_, *store_, router_, clock_);
+    ASSERT_OK_AND_ASSIGN(port_, server_->Bind());
+    thread_ = std::jthread([this] { EXPECT_TRUE(server_->Serve().has_value()); });
+  }
+
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  httplib::Client Client() {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(std::chrono::seconds(10));
+    return client;
+  }
+
+  std::string Token(Role role) {
+    auto issued = IssueToken(*store_, role == Role::kAdmin ? "ops" : "dash", role);
+    EXPECT_TRUE(issued.has_value());
+    return issued ? issued->token : "";
+  }
+
+  core::TestClock clock_{std::chrono::system_clock::now()};
+  std::unique_ptr<core::TempDir> dir_;
+  std::unique_ptr<store::Store> store_;
+  TrpcRouter router_;
+  config::ApiConfig config_;
+  std::unique_ptr<ApiServer> server_;
+  int port_ = 0;
+  std::jthread thread_;
+};
+
+TEST_F(ServerTest, PublicQueryNeedsNoTokenAndEveryResponseHasARequestId) {
+  Start();
+  auto response = Client().Get("/trpc/systemUpdates.getCurrentVersion");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(json::parse(response->body), json::parse(R"({"result":{"data":{"version":"1.0.0"}}})"));
+  EXPECT_EQ(response->get_header_value("X-Request-Id").size(), 16u);
+  EXPECT_EQ(response->get_header_value("Content-Type"), "application/json");
+}
+
+TEST_F(ServerTest, HealthzAnswersWithoutAuth) {
+  Start();
+  auto response = Client().Get("/healthz");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->body, "ok\n");
+}
+
+TEST_F(ServerTest, BearerTokenIdentifiesTheCaller) {
+  Start();
+  std::string token = Token(Role::kViewer);
+  auto response = Client().Get("/trpc/systemUpdates.whoAmI",
+                               httplib::Headers{{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200) << response->body;
+  json data = json::parse(response->body)["result"]["data"];
+  EXPECT_EQ(data["actor"], "dash");
+  EXPECT_EQ(data["role"], "viewer");
+  EXPECT_EQ(data["address"], "127.0.0.1");
+  EXPECT_EQ(data["requestId"], response->get_header_value("X-Request-Id"));
+}
+
+TEST_F(ServerTest, QueryInputTravelsUrlEncodedAndMutationsAsJsonBodies) {
+  Start();
+  httplib::Headers admin{{"Authorization", "Bearer " + Token(Role::kAdmin)}};
+  auto posted = Client().Post("/trpc/systemUpdates.cleanBackups", admin, R"({"keepCount":3})",
+                              "application/json");
+  ASSERT_TRUE(posted);
+  EXPECT_EQ(posted->status, 200);
+  EXPECT_EQ(json::parse(posted->body)["result"]["data"]["keepCount"], 3);
+  auto batch = Client().Get(
+      "/trpc/systemUpdates.getCurrentVersion,systemUpdates.whoAmI?batch=1&input=%7B%7D", admin);
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->status, 200) << batch->body;
+  EXPECT_EQ(json::parse(batch->body).size(), 2u);
+}
+
+TEST_F(ServerTest, WrongTokenIsUnauthorizedAndViewerMutationIsForbidden) {
+  Start();
+  auto wrong = Client().Get("/trpc/systemUpdates.whoAmI",
+                            httplib::Headers{{"Authorization", "Bearer 0123456789ab.nope"}});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(json::parse(wrong->body)["error"]["data"]["code"], "UNAUTHORIZED");
+  auto basic = Client().Get("/trpc/systemUpdates.whoAmI",
+                            httplib::Headers{{"Authorization", "Basic dXNlcjpwdw=="}});
+  ASSERT_TRUE(basic);
+  EXPECT_EQ(basic->status, 401);
+  auto forbidden =
+      Client().Post("/trpc/systemUpdates.cleanBackups",
+                    httplib::Headers{{"Authorization", "Bearer " + Token(Role::kViewer)}}, "{}",
+                    "application/json");
+  ASSERT_TRUE(forbidden);
+  EXPECT_EQ(forbidden->status, 403);
+}
+
+TEST_F(ServerTest, RepeatedAuthFailuresAreRateLimitedPerAddressUntilTheMinutePasses) {
+  Start();
+  httplib::Headers bad{{"Authorization", "Bearer 0123456789ab.nope"}};
+  for (int i = 0; i < 3; ++i) {
+    auto response = Client().Get("/trpc/systemUpdates.whoAmI", bad);
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->status, 401);
+  }
+  // Now even a good token from this address waits; anonymous public calls still work.
+  httplib::Headers good{{"Authorization", "Bearer " + Token(Role::kViewer)}};
+  auto limited = Client().Get("/trpc/systemUpdates.whoAmI", good);
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 429);
+  EXPECT_EQ(json::parse(limited->body)["error"]["data"]["code"], "TOO_MANY_REQUESTS");
+  EXPECT_EQ(limited->get_header_value("Retry-After"), "60");
+  auto anonymous = Client().Get("/trpc/systemUpdates.getCurrentVersion");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 200);
+
+  clock_.Advance(std::chrono::seconds(61));
+  auto later = Client().Get("/trpc/systemUpdates.whoAmI", good);
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->status, 200) << later->body;
+}
+
+TEST_F(ServerTest, BodiesOverTheLimitArePayloadTooLarge) {
+  Start();
+  std::string big = R"({"pad":")" + std::string(8000, 'x') + R"("})";
+  auto response =
+      Client().Post("/trpc/systemUpdates.cleanBackups",
+                    httplib::Headers{{"Authorization", "Bearer " + Token(Role::kAdmin)}}, big,
+                    "application/json");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 413);
+  EXPECT_EQ(json::parse(response->body)["error"]["data"]["code"], "PAYLOAD_TOO_LARGE");
+}
+
+TEST_F(ServerTest, UnknownRoutesGetATrpcNotFound) {
+  Start();
+  auto response = Client().Get("/nope");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 404);
+  EXPECT_EQ(json::parse(response->body)["error"]["data"]["code"], "NOT_FOUND");
+}
+
+TEST_F(ServerTest, AnAddressInUseIsAClearError) {
+  Start();
+  config::ApiConfig second = config_;
+  second.listen.port = static_cast<std::uint16_t>(port_);
+  ApiServer other(second, *store_, router_, clock_);
+  Expected<int> bound = other.Bind();
+  EXPECT_ERROR_CODE(bound, ErrorCode::kUnavailable);
+}
+
+TEST_F(ServerTest, ServesTlsWhenACertificateIsConfigured) {
+  std::filesystem::path cert = dir_->path() / "cert.pem";
+  std::filesystem::path key = dir_->path() / "key.pem";
+  core::ProcessOptions openssl;
+  openssl.argv = {"openssl",
+                  "req",
+                  "-x509",
+                  "-newkey",
+                  "ec",
+                  "-pkeyopt",
+                  "ec_paramgen_curve:prime256v1",
+                  "-nodes",
+                  "-days",
+                  "1",
+                  "-subj",
+                  "/CN=127.0.0.1",
+                  "-keyout",
+                  key.string(),
+                  "-out",
+                  cert.string()};
+  ASSERT_OK(core::RunChecked(openssl));
+  config_.tls_cert = cert;
+  config_.tls_key = key;
+  Start();
+  httplib::SSLClient client("127.0.0.1", port_);
+  client.set_ca_cert_path(cert.c_str());
+  client.enable_server_certificate_verification(false);
+  auto response = client.Get("/trpc/systemUpdates.getCurrentVersion");
+  ASSERT_TRUE(response) << httplib::to_string(response.error());
+  EXPECT_EQ(response->status, 200);
+  // Plain HTTP to the TLS port gets no answer.
+  auto plain = Client().Get("/healthz");
+  EXPECT_FALSE(plain && plain->status == 200);
+}
+
+TEST_F(ServerTest, AnUnreadableCertificateIsAClearError) {
+  config_.tls_cert = dir_->path() / "missing.pem";
+  config_.tls_key = dir_->path() / "missing-key.pem";
+  ApiServer server(config_, *store_, router_, clock_);
+  EXPECT_ERROR_CODE(server.Bind(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace galaos::api
