@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 #include <httplib.h>
 #include <sodium.h>
-#include <sys/socket.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <thread>
@@ -15,6 +15,10 @@ namespace galaos::api {
 namespace {
 
 constexpr std::string_view kTrpcPattern = R"(/trpc/(.+))";
+constexpr std::chrono::seconds kKeepAliveInterval{15};
+// Each /events client holds one worker thread of the pool below for as long as it listens.
+constexpr std::size_t kMaxEventClients = 16;
+constexpr std::size_t kWorkerThreads = kMaxEventClients + 16;
 
 std::string NewRequestId() {
   std::array<unsigned char, 8> bytes{};
@@ -52,10 +56,11 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
 }  // namespace
 
 ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-                     core::Clock& clock)
+                     core::Clock& clock, EventHub* events)
     : config_(config),
       store_(store),
       router_(router),
+      events_(events),
       limiter_(config.auth_failures_per_minute, clock) {}
 
 ApiServer::~ApiServer() = default;
@@ -103,11 +108,72 @@ Status ApiServer::Serve() {
 
 void ApiServer::Stop() {
   stop_requested_ = true;
+  if (events_) events_->Close();  // ends every /events stream, freeing its worker
   if (!server_) return;
   // httplib ignores a stop() that comes before its listen loop runs: wait for it to start.
   while (serving_ && !server_->is_running())
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   server_->stop();
+}
+
+std::expected<Caller, HttpReply> ApiServer::Identify(const httplib::Request& request,
+                                                     const httplib::Response& response,
+                                                     std::string_view path) {
+  Caller caller{.address = request.remote_addr,
+                .request_id = response.get_header_value("X-Request-Id")};
+  std::optional<std::string> token = BearerToken(request);
+  if (!token) return caller;
+  if (std::optional<std::chrono::seconds> wait = limiter_.BlockedFor(caller.address)) {
+    HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
+                                 "too many failed authentications; try again later", path);
+    reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+    return std::unexpected(reply);
+  }
+  Expected<Caller> authenticated = Authenticate(store_, *token);
+  if (!authenticated) {
+    if (authenticated.error().code() == ErrorCode::kUnauthorized) {
+      limiter_.RecordFailure(caller.address);
+      spdlog::warn("api: failed authentication from {}", caller.address);
+    }
+    return std::unexpected(ErrorReply(TrpcCodeFor(authenticated.error().code()),
+                                      authenticated.error().message(), path));
+  }
+  caller.role = authenticated->role;
+  caller.actor = authenticated->actor;
+  return caller;
+}
+
+void ApiServer::StreamEvents(const httplib::Request& request, httplib::Response& response) {
+  std::expected<Caller, HttpReply> caller = Identify(request, response, "events");
+  if (!caller) return Send(response, caller.error());
+  if (!caller->role)
+    return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "events"));
+  if (events_->subscriber_count() >= kMaxEventClients) {
+    return Send(response,
+                ErrorReply(TrpcCode::kTooManyRequests, "too many event clients", "events"));
+  }
+  std::optional<std::uint64_t> last_id;
+  if (request.has_header("Last-Event-ID")) {
+    try {
+      last_id = std::stoull(request.get_header_value("Last-Event-ID"));
+    } catch (const std::exception&) {
+      return Send(response,
+                  ErrorReply(TrpcCode::kBadRequest, "Last-Event-ID: expected a number", "events"));
+    }
+  }
+  std::shared_ptr<EventHub::Subscription> subscription = events_->Subscribe(last_id);
+  response.set_header("Cache-Control", "no-store");
+  response.set_chunked_content_provider(
+      "text/event-stream", [subscription](size_t, httplib::DataSink& sink) {
+        // One event, or a keep-alive comment that also notices a client that went away.
+        std::optional<StreamEvent> event = subscription->Next(kKeepAliveInterval);
+        if (subscription->closed()) {
+          sink.done();
+          return true;
+        }
+        const std::string chunk = event ? FormatSse(*event) : std::string(": keep-alive\n\n");
+        return sink.write(chunk.data(), chunk.size());
+      });
 }
 
 void ApiServer::Route() {
@@ -117,6 +183,7 @@ void ApiServer::Route() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
   server_->set_read_timeout(config_.request_timeout);
   server_->set_write_timeout(config_.request_timeout);
@@ -132,36 +199,22 @@ void ApiServer::Route() {
 
   auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
     const std::string procedures = request.matches[1];
-    Caller caller{.address = request.remote_addr,
-                  .request_id = response.get_header_value("X-Request-Id")};
-    if (std::optional<std::string> token = BearerToken(request)) {
-      if (std::optional<std::chrono::seconds> wait = limiter_.BlockedFor(caller.address)) {
-        HttpReply reply =
-            ErrorReply(TrpcCode::kTooManyRequests,
-                       "too many failed authentications; try again later", procedures);
-        reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
-        return Send(response, reply);
-      }
-      Expected<Caller> authenticated = Authenticate(store_, *token);
-      if (!authenticated) {
-        if (authenticated.error().code() == ErrorCode::kUnauthorized) {
-          limiter_.RecordFailure(caller.address);
-          spdlog::warn("api: failed authentication from {}", caller.address);
-        }
-        return Send(response, ErrorReply(TrpcCodeFor(authenticated.error().code()),
-                                         authenticated.error().message(), procedures));
-      }
-      caller.role = authenticated->role;
-      caller.actor = authenticated->actor;
-    }
+    std::expected<Caller, HttpReply> caller = Identify(request, response, procedures);
+    if (!caller) return Send(response, caller.error());
     TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
     for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
     if (request.has_header("Content-Type")) {
       trpc_request.content_type = request.get_header_value("Content-Type");
     }
     trpc_request.body = request.body;
-    Send(response, router_.Handle(trpc_request, caller));
+    Send(response, router_.Handle(trpc_request, *caller));
   };
+  if (events_) {
+    server_->Get("/events", [this](const httplib::Request& request, httplib::Response& response) {
+      StreamEvents(request, response);
+    });
+  }
+
   const std::string pattern(kTrpcPattern);
   server_->Get(pattern, trpc);
   server_->Post(pattern, trpc);

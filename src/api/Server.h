@@ -1,6 +1,8 @@
 // ApiServer: the daemon's HTTP front (cpp-httplib, TLS when a certificate is configured).
 //   /trpc/<procedure>   the TrpcRouter's procedures; `Authorization: Bearer <id>.<secret>`
 //   /healthz            200 "ok": the updater itself is up (no auth, no store access)
+//   /events             Server-Sent Events from the EventHub (any authenticated caller;
+//                       Last-Event-ID resumes; a keep-alive comment every 15 s)
 // Limits from config.api: request bodies over max_body_bytes get 413, a client slower than
 // request_timeout is disconnected, and a client address with auth_failures_per_minute failed
 // authentications in the last minute gets 429 for its authenticated requests until the
@@ -8,10 +10,13 @@
 #pragma once
 
 #include <atomic>
+#include <expected>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/AuthLimiter.h"
+#include "api/EventHub.h"
 #include "api/Trpc.h"
 #include "config/Config.h"
 #include "core/Clock.h"
@@ -20,15 +25,17 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace galaos::api {
 
 class ApiServer {
  public:
-  // Everything referenced must outlive the server.
+  // Everything referenced must outlive the server. Without `events`, no /events route.
   ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-            core::Clock& clock);
+            core::Clock& clock, EventHub* events = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -38,15 +45,22 @@ class ApiServer {
   Expected<int> Bind();
   // Serves on the calling thread until Stop(). Bind first.
   Status Serve();
-  // Thread-safe; Serve returns soon after.
+  // Thread-safe; closes the EventHub and Serve returns soon after.
   void Stop();
 
  private:
   void Route();
+  // The request's caller: anonymous without a token, else the token's; an error reply for
+  // a bad token or a rate-limited address.
+  std::expected<Caller, HttpReply> Identify(const httplib::Request& request,
+                                            const httplib::Response& response,
+                                            std::string_view path);
+  void StreamEvents(const httplib::Request& request, httplib::Response& response);
 
   const config::ApiConfig& config_;
   store::Store& store_;
   const TrpcRouter& router_;
+  EventHub* events_;
   AuthLimiter limiter_;
   std::unique_ptr<httplib::Server> server_;
   std::atomic<bool> stop_requested_{false};

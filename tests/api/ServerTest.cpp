@@ -41,7 +41,7 @@ class ServerTest : public ::testing::Test {
   }
 
   void Start() {
-    server_ = std::make_unique<ApiServer>(config_, *store_, router_, clock_);
+    server_ = std::make_unique<ApiServer>(config_, *store_, router_, clock_, &events_);
     ASSERT_OK_AND_ASSIGN(port_, server_->Bind());
     thread_ = std::jthread([this] { EXPECT_TRUE(server_->Serve().has_value()); });
   }
@@ -67,6 +67,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<core::TempDir> dir_;
   std::unique_ptr<store::Store> store_;
   TrpcRouter router_;
+  EventHub events_;
   config::ApiConfig config_;
   std::unique_ptr<ApiServer> server_;
   int port_ = 0;
@@ -226,6 +227,67 @@ TEST_F(ServerTest, ServesTlsWhenACertificateIsConfigured) {
   // Plain HTTP to the TLS port gets no answer.
   auto plain = Client().Get("/healthz");
   EXPECT_FALSE(plain && plain->status == 200);
+}
+
+// Reads /events until `count` events arrived; returns the raw stream.
+std::string ReadEvents(httplib::Client& client, const httplib::Headers& headers, int count,
+                       int* status) {
+  std::string stream;
+  auto response = client.Get("/events", headers, [&](const char* data, size_t size) {
+    stream.append(data, size);
+    int seen = 0;
+    for (size_t at = stream.find("\n\n"); at != std::string::npos;
+         at = stream.find("\n\n", at + 2)) {
+      ++seen;
+    }
+    return seen < count;
+  });
+  *status = response ? response->status : -1;
+  return stream;
+}
+
+TEST_F(ServerTest, EventsStreamPublishedProgressToAnAuthenticatedClient) {
+  Start();
+  httplib::Headers viewer{{"Authorization", "Bearer " + Token(Role::kViewer)}};
+  std::jthread publisher([this] {
+    while (events_.subscriber_count() == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    events_.Publish("step", {{"step", "install"}, {"state", "started"}});
+    events_.Publish("output", {{"line", "added 1 package"}});
+  });
+  httplib::Client client = Client();
+  int status = 0;
+  std::string stream = ReadEvents(client, viewer, 2, &status);
+  EXPECT_EQ(stream,
+            "id: 1\nevent: step\ndata: {\"state\":\"started\",\"step\":\"install\"}\n\n"
+            "id: 2\nevent: output\ndata: {\"line\":\"added 1 package\"}\n\n");
+
+  // Reconnecting with Last-Event-ID replays what came after it.
+  events_.Publish("output", {{"line", "built"}});
+  viewer.emplace("Last-Event-ID", "2");
+  EXPECT_EQ(ReadEvents(client, viewer, 1, &status),
+            "id: 3\nevent: output\ndata: {\"line\":\"built\"}\n\n");
+}
+
+TEST_F(ServerTest, EventsNeedAToken) {
+  Start();
+  auto response = Client().Get("/events");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 401);
+}
+
+TEST_F(ServerTest, StopEndsOpenEventStreams) {
+  Start();
+  httplib::Headers viewer{{"Authorization", "Bearer " + Token(Role::kViewer)}};
+  std::jthread stopper([this] {
+    while (events_.subscriber_count() == 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    server_->Stop();
+  });
+  httplib::Client client = Client();
+  int status = 0;
+  ReadEvents(client, viewer, 1000, &status);  // returns when the server ends the stream
+  EXPECT_EQ(status, 200);
 }
 
 TEST_F(ServerTest, AnUnreadableCertificateIsAClearError) {
