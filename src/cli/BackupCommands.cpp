@@ -7,11 +7,11 @@
 
 #include "backup/Manifest.h"
 #include "cli/Commands.h"
-#include "cli/Services.h"
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
 #include "core/FileLock.h"
 #include "core/Time.h"
+#include "service/Services.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::cli {
@@ -45,7 +45,7 @@ void AddListCommand(CLI::App& group, Context& context, Action& action) {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
-      auto services = TRY(Services::Make(*config, *store));
+      auto services = TRY(service::Services::Make(*config, *store));
       std::vector<store::BackupRecord> backups = TRY(services->backups().List());
       if (*json) {
         nlohmann::json out = nlohmann::json::array();
@@ -85,7 +85,7 @@ void AddCleanCommand(CLI::App& group, Context& context, Action& action) {
       store::Store* store = TRY(context.Store());
       const int keep = options->keep > 0 ? options->keep : config->backup.retention;
       const nlohmann::json input = {{"keep", keep}};
-      auto services = TRY(Services::Make(*config, *store));
+      auto services = TRY(service::Services::Make(*config, *store));
       auto removed = services->backups().Prune(keep);
       if (!removed) {
         return AuditAndReturn(*store, "backups clean", input,
@@ -118,7 +118,7 @@ void AddRollbackCommand(CLI::App& app, Context& context, Action& action) {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
       const nlohmann::json input = {{"backup", options->backup}};
-      auto services = TRY(Services::Make(*config, *store));
+      auto services = TRY(service::Services::Make(*config, *store));
       backup::BackupStore& backups = services->backups();
       auto restored = [&]() -> Expected<std::pair<store::BackupRecord, backup::RestoreReport>> {
         store::BackupRecord record = TRY(backups.Resolve(options->backup));

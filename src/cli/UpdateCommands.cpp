@@ -6,16 +6,12 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/Commands.h"
-#include "cli/Services.h"
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
 #include "core/Clock.h"
-#include "git/Repository.h"
 #include "health/HealthReport.h"
-#include "release/CurrentVersion.h"
-#include "release/MakeReleaseSource.h"
-#include "release/ResponseCache.h"
 #include "release/UpdateChecker.h"
+#include "service/Services.h"
 
 namespace galaos::cli {
 namespace {
@@ -35,17 +31,6 @@ void PrintCheck(const release::UpdateCheck& check) {
     std::printf("skipped   %s: %s\n", skipped.tag.c_str(), skipped.reason.c_str());
   }
   if (!check.changelog.empty()) std::printf("\n%s\n", check.changelog.c_str());
-}
-
-Expected<release::UpdateCheck> CheckForUpdate(const config::Config& config, store::Store& store) {
-  core::Clock& clock = core::SystemClock::Instance();
-  git::Repository repository = TRY(git::Repository::Open(config.app.root));
-  const semver::Version current =
-      TRY(release::CurrentVersion(config.app.root, config.update.version_source));
-  release::StoreResponseCache cache(store);
-  auto source = TRY(release::MakeReleaseSource(config, repository, &cache, clock));
-  release::UpdateChecker checker(repository, config.git.remote, *source, clock);
-  return checker.Check(current, release::CheckOptionsFrom(config));
 }
 
 void PrintResult(const code::UpdateResult& result) {
@@ -90,7 +75,7 @@ void AddCheckCommand(CLI::App& app, Context& context, Action& action) {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
-      release::UpdateCheck check = TRY(CheckForUpdate(*config, *store));
+      release::UpdateCheck check = TRY(service::CheckForUpdate(*config, *store));
       if (*json) {
         std::printf("%s\n", release::ToJson(check).dump(2).c_str());
       } else {
@@ -129,7 +114,7 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
       code::UpdateOptions update = options->update;
       if (!options->branch.empty()) update.branch = options->branch;
       if (!options->target.empty()) update.target = options->target;
-      update.actor = LocalUserName();
+      update.actor = service::LocalUserName();
       const nlohmann::json input = {{"branch", options->branch},
                                     {"target", options->target},
                                     {"skipBackup", update.skip_backup},
@@ -137,7 +122,7 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
                                     {"skipBuild", update.skip_build},
                                     {"dryRun", update.dry_run},
                                     {"allowDowngrade", update.allow_downgrade}};
-      auto services = TRY(Services::Make(*config, *store));
+      auto services = TRY(service::Services::Make(*config, *store));
       auto result = services->versions().Apply(update, TerminalProgress());
       if (!result) {
         return AuditAndReturn(*store, "apply code", input, "refused: " + result.error().message(),
@@ -163,7 +148,7 @@ void AddRecoverCommand(CLI::App& app, Context& context, Action& action) {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
-      auto services = TRY(Services::Make(*config, *store));
+      auto services = TRY(service::Services::Make(*config, *store));
       auto results = services->versions().Recover(TerminalProgress());
       if (!results) {
         return AuditAndReturn(*store, "recover", nlohmann::json::object(),
@@ -204,7 +189,7 @@ void AddHealthCommand(CLI::App& app, Context& context, Action& action) {
   health->callback([&context, &action, json] {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
-      std::vector<health::CheckSpec> specs = TRY(HealthChecks(*config));
+      std::vector<health::CheckSpec> specs = TRY(service::HealthChecks(*config));
       const health::HealthReport report = health::HealthChecker().Run(specs);
       if (*json) {
         std::printf("%s\n", health::ToJson(report).dump(2).c_str());

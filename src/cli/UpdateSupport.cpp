@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cli/Services.h"
+#include "service/Services.h"
 
 namespace galaos::cli {
 
@@ -32,7 +32,7 @@ code::ProgressCallback TerminalProgress() {
 Status AuditAndReturn(store::Store& store, std::string_view action, const nlohmann::json& input,
                       std::string_view outcome, std::string_view transaction_id, Status status) {
   auto appended =
-      store.AppendAudit(store::AuditEntry{.actor = LocalUserName(),
+      store.AppendAudit(store::AuditEntry{.actor = service::LocalUserName(),
                                           .action = std::string(action),
                                           .input_json = input.dump(),
                                           .outcome = std::string(outcome),

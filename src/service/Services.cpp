@@ -1,4 +1,4 @@
-#include "cli/Services.h"
+#include "service/Services.h"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -8,8 +8,12 @@
 
 #include "backup/DatabaseUrl.h"
 #include "core/Clock.h"
+#include "git/Repository.h"
+#include "release/CurrentVersion.h"
+#include "release/MakeReleaseSource.h"
+#include "release/ResponseCache.h"
 
-namespace galaos::cli {
+namespace galaos::service {
 namespace {
 
 constexpr std::string_view kUnixScheme = "unix://";
@@ -112,4 +116,15 @@ std::string LocalUserName() {
   return "uid " + std::to_string(uid);
 }
 
-}  // namespace galaos::cli
+Expected<release::UpdateCheck> CheckForUpdate(const config::Config& config, store::Store& store) {
+  core::Clock& clock = core::SystemClock::Instance();
+  git::Repository repository = TRY(git::Repository::Open(config.app.root));
+  const semver::Version current =
+      TRY(release::CurrentVersion(config.app.root, config.update.version_source));
+  release::StoreResponseCache cache(store);
+  auto source = TRY(release::MakeReleaseSource(config, repository, &cache, clock));
+  release::UpdateChecker checker(repository, config.git.remote, *source, clock);
+  return checker.Check(current, release::CheckOptionsFrom(config));
+}
+
+}  // namespace galaos::service

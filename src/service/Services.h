@@ -1,5 +1,5 @@
-// What the update commands need, built from the configuration: the health checks, the backup
-// store and the VersionManager. The daemon will share it.
+// What the CLI's commands and the daemon's API both need, built from the configuration: the
+// health checks, the backup store, the VersionManager, and the update check.
 #pragma once
 
 #include <memory>
@@ -11,9 +11,10 @@
 #include "config/Config.h"
 #include "health/CheckSpec.h"
 #include "health/HealthChecker.h"
+#include "release/UpdateChecker.h"
 #include "store/Store.h"
 
-namespace galaos::cli {
+namespace galaos::service {
 
 // The configured checks (health.checks) plus the built-ins, in this order:
 //   api       GET app.api_url, when set
@@ -43,7 +44,11 @@ class Services {
   code::VersionManager versions_;
 };
 
+// Is a code update available? The running version against the configured release source
+// (git tags or GitHub Releases, with the response cache in `store`) under the update policy.
+Expected<release::UpdateCheck> CheckForUpdate(const config::Config& config, store::Store& store);
+
 // The local user running the command (getpwuid(geteuid())), or "uid <n>" when it has no name.
 std::string LocalUserName();
 
-}  // namespace galaos::cli
+}  // namespace galaos::service
