@@ -37,10 +37,13 @@ const std::string& RunPrefix() {
 }
 
 Expected<std::string> Docker(std::vector<std::string> args) {
+  static const Expected<core::TempDir> config = core::TempDir::Create("gdr-docker-config-");
+  if (!config) return std::unexpected(config.error());
   core::ProcessOptions options;
   options.argv = {"/usr/bin/docker"};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
   options.environment["DOCKER_HOST"] = GALAOS_TEST_DOCKER_HOST;
+  options.environment["DOCKER_CONFIG"] = config->path().string();
   options.timeout = std::chrono::seconds(120);
   return TRY(core::RunChecked(std::move(options))).stdout_tail;
 }
@@ -61,6 +64,30 @@ Expected<std::string> PushImage(const std::string& name, const std::string& cont
     return MakeError(ErrorCode::kFailed, "docker push printed no digest:\n" + *pushed);
   }
   return pushed->substr(at + 8, pushed->find(' ', at + 8) - at - 8);
+}
+
+Expected<std::string> PushManifestList(const std::string& name, const std::string& content) {
+  const std::string amd64 = name + "-amd64";
+  const std::string arm64 = name + "-arm64";
+  TRY(PushImage(amd64, content + " amd64"));
+  TRY(PushImage(arm64, content + " arm64"));
+  TRY(Docker({"manifest", "create", "--insecure", "--amend", name, amd64, arm64}));
+  TRY(Docker({"manifest", "annotate", "--arch", "arm64", name, arm64}));
+  const std::string pushed = TRY(Docker({"manifest", "push", "--insecure", "--purge", name}));
+  const std::size_t digest = pushed.find("sha256:");
+  if (digest == std::string::npos) {
+    return MakeError(ErrorCode::kFailed, "docker manifest push printed no digest:\n" + pushed);
+  }
+  return pushed.substr(digest, 7 + 64);
+}
+
+Expected<std::vector<std::string>> PullRepoDigests(const std::string& name) {
+  TRY(Docker({"pull", "-q", name}));
+  const Expected<std::string> inspected =
+      Docker({"image", "inspect", "--format", "{{json .RepoDigests}}", name});
+  TRY(Docker({"rmi", name}));
+  if (!inspected) return std::unexpected(inspected.error());
+  return nlohmann::json::parse(*inspected).get<std::vector<std::string>>();
 }
 
 Expected<std::unique_ptr<ExtraRegistry>> ExtraRegistry::Start(const std::string& auth_yaml,

@@ -16,13 +16,23 @@ namespace galaos::docker::testing {
 // "gdr-<pid>-<random>": the prefix of every repository and image a test run creates.
 const std::string& RunPrefix();
 
-// Runs /usr/bin/docker against the test engine; its stdout.
+// Runs /usr/bin/docker against the test engine, with a DOCKER_CONFIG of the test run's own
+// (never ~/.docker); its stdout.
 Expected<std::string> Docker(std::vector<std::string> args);
 
 // Imports an image whose only file is /version holding `content`, tags it `name` (a full
 // reference on the test registry), pushes it and returns the digest `docker push` printed.
 // The local image is removed again; the registry keeps it.
 Expected<std::string> PushImage(const std::string& name, const std::string& content);
+
+// Pushes a multi-arch manifest list `name` of two images on the test registry (pushed here
+// under `name`-amd64 and `name`-arm64 tags, with `content` + the architecture as their file);
+// returns the list's digest.
+Expected<std::string> PushManifestList(const std::string& name, const std::string& content);
+
+// Pulls `name` into the engine like `docker pull` and returns the RepoDigests the engine
+// recorded; the local image is removed again.
+Expected<std::vector<std::string>> PullRepoDigests(const std::string& name);
 
 // A docker-registry on a free port of 127.0.0.1 serving the test registry's storage.
 class ExtraRegistry {
