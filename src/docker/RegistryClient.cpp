@@ -550,6 +550,9 @@ struct RegistryClient::Impl {
         return digest;
       }
     }
+    // Still refusing after the retries: asking again with a GET would only wait as long again.
+    if (head.status == 429 || head.status == 503)
+      return std::unexpected(StatusError(head, request));
     // No digest, or a failure whose explanation only a body carries: the same as a GET.
     request.method = Request::Method::kGet;
     const Response get = TRY(Call(session, reference, request));
@@ -592,6 +595,14 @@ struct RegistryClient::Impl {
     return tags;
   }
 };
+
+Expected<RegistryOptions> RegistryOptionsFrom(const config::DockerConfig& docker,
+                                              const config::Environment& environment) {
+  RegistryOptions options;
+  options.credentials = TRY(RegistryCredentials::Load(
+      RegistryCredentials::DefaultPath(docker.registry_auth, environment)));
+  return options;
+}
 
 RegistryClient::RegistryClient(RegistryOptions options, core::Clock& clock)
     : impl_(std::make_unique<Impl>(std::move(options), clock)) {}

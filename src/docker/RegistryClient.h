@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "config/Config.h"
 #include "core/Clock.h"
 #include "core/Error.h"
 #include "docker/ImageReference.h"
@@ -45,6 +46,11 @@ struct RegistryOptions {
   std::size_t max_parallel = 8;  // transfers ManifestDigests runs at once
   std::size_t max_tag_pages = 50;
 };
+
+// Options from the configuration: the credentials of the Docker config file that
+// RegistryCredentials::DefaultPath picks for docker.registry_auth. Errors name that file.
+Expected<RegistryOptions> RegistryOptionsFrom(const config::DockerConfig& docker,
+                                              const config::Environment& environment);
 
 class RegistryClient {
  public:

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "core/TempDir.h"
+#include "docker/RegistryClient.h"
 #include "docker/RegistryCredentials.h"
 #include "support/Assertions.h"
 
@@ -111,6 +112,22 @@ TEST(RegistryCredentialsTest, DefaultPathFollowsConfigThenDockerConfigThenHome) 
   EXPECT_EQ(RegistryCredentials::DefaultPath("/srv/auth.json", both), "/srv/auth.json");
   EXPECT_EQ(RegistryCredentials::DefaultPath({}, both), "/etc/dc/config.json");
   EXPECT_EQ(RegistryCredentials::DefaultPath({}, home), "/home/u/.docker/config.json");
+}
+
+TEST(RegistryCredentialsTest, RegistryOptionsReadTheConfiguredFile) {
+  ASSERT_OK_AND_ASSIGN(const core::TempDir dir, core::TempDir::Create("gdr-creds-"));
+  config::DockerConfig docker;
+  docker.registry_auth = dir.path() / "auth.json";
+  std::ofstream(docker.registry_auth) << kConfig;
+  const config::Environment elsewhere = config::FixedEnvironment({{"HOME", "/nonexistent"}});
+  ASSERT_OK_AND_ASSIGN(const RegistryOptions options, RegistryOptionsFrom(docker, elsewhere));
+  EXPECT_EQ(options.credentials.Lookup("127.0.0.1:5000").username, "alice");
+
+  std::ofstream(docker.registry_auth) << "[]";
+  const Expected<RegistryOptions> broken = RegistryOptionsFrom(docker, elsewhere);
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_NE(broken.error().message().find(docker.registry_auth.string()), std::string::npos)
+      << broken.error().message();
 }
 
 }  // namespace
