@@ -132,6 +132,28 @@ TEST(RegistryClientTest, TagsListsEveryTagOfTheRepository) {
   EXPECT_TRUE(Contains(missing.error().message(), "NAME_UNKNOWN")) << missing.error().message();
 }
 
+TEST(RegistryClientTest, HttpsUnlessLoopbackOrConfiguredInsecure) {
+  // .invalid never resolves (RFC 2606): the error shows the URL the client chose.
+  const ImageReference remote = Ref("registry.invalid/app:1");
+  const ImageReference remote_port = Ref("registry.invalid:5000/app:1");
+  RegistryClient secure(FastOptions());
+  const Expected<std::string> https = secure.ManifestDigest(remote);
+  ASSERT_FALSE(https.has_value());
+  EXPECT_EQ(https.error().code(), ErrorCode::kUnavailable);
+  EXPECT_TRUE(Contains(https.error().message(), "https://registry.invalid/v2/app/manifests/1"))
+      << https.error().message();
+
+  RegistryOptions options = FastOptions();
+  options.insecure_registries = {"registry.invalid"};
+  RegistryClient insecure(options);
+  for (const ImageReference& reference : {remote, remote_port}) {
+    const Expected<std::string> http = insecure.ManifestDigest(reference);
+    ASSERT_FALSE(http.has_value());
+    EXPECT_TRUE(Contains(http.error().message(), "HEAD http://" + reference.domain + "/v2/"))
+        << http.error().message();
+  }
+}
+
 RegistryOptions WithCredentials(const std::string& config_json) {
   RegistryOptions options = FastOptions();
   Expected<RegistryCredentials> credentials = RegistryCredentials::Parse(config_json, "test");
