@@ -16,9 +16,12 @@
 #include <thread>
 #include <utility>
 
+#include "docker/detail/JsonField.h"
+
 namespace galaos::docker {
 namespace {
 
+using detail::StringField;
 using nlohmann::json;
 using std::chrono::milliseconds;
 
@@ -139,8 +142,8 @@ std::string RegistryMessage(const Response& response) {
   if (body.is_object() && body.contains("errors") && body["errors"].is_array()) {
     for (const json& error : body["errors"]) {
       if (!error.is_object()) continue;
-      const std::string code = error.value("code", std::string());
-      const std::string text = error.value("message", std::string());
+      const std::string code = StringField(error, "code");
+      const std::string text = StringField(error, "message");
       if (!message.empty()) message += "; ";
       message += code.empty() ? text : text.empty() ? code : code + ": " + text;
     }
@@ -423,11 +426,8 @@ struct RegistryClient::Impl {
       return std::unexpected(StatusError(response, request).WithContext("token server"));
     }
     const json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
-    Token token;
-    if (body.is_object()) {
-      token.value = body.value("token", std::string());
-      if (token.value.empty()) token.value = body.value("access_token", std::string());
-    }
+    Token token{StringField(body, "token"), {}};
+    if (token.value.empty()) token.value = StringField(body, "access_token");
     if (token.value.empty()) {
       return MakeError(
           ErrorCode::kFailed,

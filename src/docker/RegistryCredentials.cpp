@@ -8,10 +8,12 @@
 #include <sstream>
 
 #include "docker/ImageReference.h"
+#include "docker/detail/JsonField.h"
 
 namespace galaos::docker {
 namespace {
 
+using detail::StringField;
 using nlohmann::json;
 
 // "https://index.docker.io/v1/" -> "docker.io"; "http://host:5000/x" -> "host:5000".
@@ -34,11 +36,6 @@ Expected<std::string> DecodeBase64(std::string_view text) {
   }
   bytes.resize(length);
   return bytes;
-}
-
-std::string StringField(const json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 Expected<RegistryCredential> ParseEntry(const json& entry) {
