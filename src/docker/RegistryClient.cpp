@@ -9,10 +9,12 @@
 #include <atomic>
 #include <cctype>
 #include <charconv>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -106,6 +108,10 @@ struct Transfer {
   Response response;
   bool too_large = false;
 };
+
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
 
 std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
@@ -308,6 +314,9 @@ struct RegistryClient::Impl {
       curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
       curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
       curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
+      curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+      curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
+      curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &impl_.options.cancel);
       if (request.method == Request::Method::kHead) curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
       if (request.method == Request::Method::kPost) {
         curl_easy_setopt(handle, CURLOPT_COPYPOSTFIELDS, request.form.c_str());
@@ -321,6 +330,9 @@ struct RegistryClient::Impl {
       if (transfer.too_large) {
         return MakeError(ErrorCode::kFailed, fmt::format("{}: the answer is larger than {} MiB",
                                                          request.Describe(), kMaxBodyBytes >> 20));
+      }
+      if (rc == CURLE_ABORTED_BY_CALLBACK) {
+        return MakeError(ErrorCode::kCancelled, request.Describe() + ": cancelled");
       }
       if (rc != CURLE_OK) {
         const ErrorCode code =
@@ -530,7 +542,13 @@ struct RegistryClient::Impl {
                         *seconds, options.max_backoff.count())));
           }
         }
-        std::this_thread::sleep_for(std::min(wait, options.max_backoff));
+        std::mutex waiting;
+        std::unique_lock lock(waiting);
+        std::condition_variable_any().wait_for(
+            lock, options.cancel, std::min(wait, options.max_backoff), [] { return false; });
+        if (options.cancel.stop_requested()) {
+          return MakeError(ErrorCode::kCancelled, request.Describe() + ": cancelled");
+        }
         continue;
       }
       return response;

@@ -17,13 +17,16 @@
 // [::1] and insecure_registries; https otherwise. Errors name the registry, the request and
 // the registry's own explanation (the "errors" array of its JSON body).
 //
-// Thread-safe: one client may be used from several threads; ManifestDigests runs its checks
-// in parallel over keep-alive connections shared by all requests of the client.
+// Thread-safe: one client may be used from several threads. ManifestDigests runs its checks
+// on up to max_parallel threads, each with its own libcurl handle, all sharing the client's
+// connection cache (keep-alive connections, DNS, TLS sessions): the auth and retry steps of a
+// check stay plain sequential code, and later checks reuse the connections earlier ones opened.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -45,6 +48,8 @@ struct RegistryOptions {
   std::chrono::milliseconds max_backoff{std::chrono::seconds(30)};
   std::size_t max_parallel = 8;  // transfers ManifestDigests runs at once
   std::size_t max_tag_pages = 50;
+  // A stop request ends transfers and backoff waits at once: their results are kCancelled.
+  std::stop_token cancel;
 };
 
 // Options from the configuration: the credentials of the Docker config file that

@@ -283,11 +283,12 @@ TEST(RegistryClientTest, TokenServerRefusalIsUnauthorizedWithItsMessage) {
 // must compute from the body.
 class ThrottlingRegistry {
  public:
-  explicit ThrottlingRegistry(int refusals) : refusals_(refusals) {
-    const auto handler = [this](const httplib::Request& request, httplib::Response& response) {
+  explicit ThrottlingRegistry(int refusals, int retry_after_seconds = 1) : refusals_(refusals) {
+    const auto handler = [this, retry_after_seconds](const httplib::Request& request,
+                                                     httplib::Response& response) {
       if (requests_++ < refusals_) {
         response.status = 429;
-        response.set_header("Retry-After", "1");
+        response.set_header("Retry-After", std::to_string(retry_after_seconds));
         response.set_content(R"({"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]})",
                              "application/json");
         return;
@@ -346,6 +347,25 @@ TEST(RegistryClientTest, TooManyRequestsGivesUpAfterMaxAttempts) {
   ASSERT_FALSE(refused.has_value());
   EXPECT_TRUE(Contains(refused.error().message(), "asks to retry after 1 s"))
       << refused.error().message();
+}
+
+TEST(RegistryClientTest, CancellingEndsABackoffWaitAtOnce) {
+  ThrottlingRegistry registry(1000, /*retry_after_seconds=*/20);
+  std::stop_source stop;
+  RegistryOptions options = FastOptions();
+  options.cancel = stop.get_token();
+  RegistryClient client(options);
+  std::jthread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const Expected<std::string> digest = client.ManifestDigest(Ref(registry.address() + "/app:1"));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_FALSE(digest.has_value());
+  EXPECT_EQ(digest.error().code(), ErrorCode::kCancelled) << digest.error().message();
+  EXPECT_EQ(client.ManifestDigest(Ref(registry.address() + "/app:1")).error().code(),
+            ErrorCode::kCancelled);
 }
 
 }  // namespace
