@@ -3,8 +3,9 @@
 //
 // Digest: HEAD /v2/<path>/manifests/<tag> with Accept for the OCI image index, the Docker
 // manifest list, the OCI manifest and the Docker v2 manifest, answered by its
-// Docker-Content-Digest header; when a registry gives no digest (or the HEAD fails), a GET of
-// the same manifest, whose digest is the header or the sha256 of the exact bytes received.
+// Docker-Content-Digest header; when a registry gives no digest, or the HEAD fails with a
+// status whose explanation only a body carries (a 404, say; not 429/503 after the retries), a
+// GET of the same manifest, whose digest is the header or the sha256 of the bytes received.
 // So a multi-arch image yields the digest of its index, which is what `docker pull` records.
 //
 // Auth: anonymous first. A 401 with "WWW-Authenticate: Bearer realm=..,service=..,scope=.."
@@ -13,9 +14,10 @@
 // tokens are cached per registry and scope until they expire, and later requests to that
 // registry send one at once. "Basic" challenges are answered with the username and password.
 // Retries: 429 and 503 wait Retry-After (seconds) or an exponential backoff, each wait at most
-// max_backoff, for at most max_attempts requests. Plain http only for localhost, 127.0.0.1,
-// [::1] and insecure_registries; https otherwise. Errors name the registry, the request and
-// the registry's own explanation (the "errors" array of its JSON body).
+// max_backoff, for at most max_attempts requests. Plain http only for localhost, 127.0.0.0/8,
+// [::1] and insecure_registries (host or host:port); https otherwise. Errors name the
+// registry, the request and the registry's own explanation (the "errors" array of its JSON
+// body), never a credential or token.
 //
 // Thread-safe: one client may be used from several threads. ManifestDigests runs its checks
 // on up to max_parallel threads, each with its own libcurl handle, all sharing the client's
@@ -69,7 +71,8 @@ class RegistryClient {
   // The digest ("sha256:...") the reference's tag points to in its registry; for a reference
   // pinned by digest only, that digest once the registry confirms it has the manifest.
   // Error codes: kUnauthorized (401, no or rejected credentials), kForbidden, kNotFound (no
-  // such repository or tag), kUnavailable (unreachable, 5xx, 429 after the retries), kTimeout.
+  // such repository or tag), kUnavailable (unreachable, 5xx, 429 after the retries), kTimeout,
+  // kCancelled.
   Expected<std::string> ManifestDigest(const ImageReference& reference);
 
   // ManifestDigest for each reference, in order, checked concurrently (max_parallel at once).
@@ -77,7 +80,7 @@ class RegistryClient {
   std::vector<Expected<std::string>> ManifestDigests(const std::vector<ImageReference>& references);
 
   // Every tag of the reference's repository (its tag and digest are ignored), following the
-  // registry's Link pagination up to max_tag_pages pages.
+  // registry's Link pagination; more than max_tag_pages pages is an error.
   Expected<std::vector<std::string>> Tags(const ImageReference& repository);
 
  private:
