@@ -4,9 +4,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <cstdint>
-#include <filesystem>
 #include <initializer_list>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -16,11 +14,9 @@
 #include <string_view>
 #include <vector>
 
-#include "core/AtomicFile.h"
-#include "core/Process.h"
-#include "core/TempDir.h"
 #include "semver/Range.h"
 #include "semver/Version.h"
+#include "support/NodeReference.h"
 
 namespace galaos::semver {
 namespace {
@@ -500,21 +496,6 @@ json VersionAnswer(std::string_view text, ParseMode mode) {
   return full.substr(0, full.find('+'));  // npm's valid() leaves the build out
 }
 
-// Runs a tool; fails with its exit status and the tails of its output.
-Status RunTool(std::vector<std::string> argv, const std::filesystem::path& cwd,
-               std::chrono::seconds timeout) {
-  core::ProcessOptions options;
-  options.argv = std::move(argv);
-  options.cwd = cwd;
-  options.timeout = timeout;
-  const std::string command = fmt::format("{}", fmt::join(options.argv, " "));
-  const auto result = TRY(core::RunProcess(std::move(options)));
-  if (result.Succeeded()) return {};
-  return MakeError(ErrorCode::kFailed,
-                   fmt::format("`{}` {}\nstdout:\n{}\nstderr:\n{}", command, result.Describe(),
-                               result.stdout_tail, result.stderr_tail));
-}
-
 TEST(SemverReferenceTest, AgreesWithNpmSemver7OnGeneratedVersionsAndRanges) {
   Random random(kSeed);
   VersionTextGenerator version_text(random);
@@ -544,28 +525,15 @@ TEST(SemverReferenceTest, AgreesWithNpmSemver7OnGeneratedVersionsAndRanges) {
     }
   }
 
-  auto dir = core::TempDir::Create("galaos-semver-reference-");
-  ASSERT_TRUE(dir) << dir.error().message();
-  // A package.json keeps npm from installing into a parent directory's package.
-  ASSERT_TRUE(core::WriteFileAtomic(dir->path() / "package.json",
-                                    R"({"name": "semver-reference", "private": true})"));
-  const Status installed = RunTool({"npm", "install", "--no-audit", "--no-fund", "semver@7.8.6"},
-                                   dir->path(), std::chrono::seconds(180));
-  ASSERT_TRUE(installed) << "installing the reference implementation failed: "
-                         << installed.error().message();
-
+  const auto reference =
+      testing::NodeReference::Install("galaos-semver-reference-", {"semver@7.8.6"});
+  ASSERT_TRUE(reference) << reference.error().message();
   const json input = {
       {"versions", versions}, {"ranges", ranges}, {"compare", compare}, {"satisfies", satisfies}};
-  ASSERT_TRUE(core::WriteFileAtomic(dir->path() / "input.json", input.dump()));
-  const Status answered =
-      RunTool({"node", std::string(GALAOS_SOURCE_DIR) + "/tests/semver/reference.js",
-               (dir->path() / "node_modules" / "semver").string(),
-               (dir->path() / "input.json").string(), (dir->path() / "output.json").string()},
-              dir->path(), std::chrono::seconds(120));
-  ASSERT_TRUE(answered) << answered.error().message();
-  const auto output_text = core::ReadFile(dir->path() / "output.json");
-  ASSERT_TRUE(output_text) << output_text.error().message();
-  const json npm = json::parse(*output_text);
+  const auto answers =
+      reference->Ask(std::string(GALAOS_SOURCE_DIR) + "/tests/semver/reference.js", input);
+  ASSERT_TRUE(answers) << answers.error().message();
+  const json& npm = *answers;
 
   Disagreements valid("valid(v)");
   Disagreements valid_loose("valid(v, {loose})");
