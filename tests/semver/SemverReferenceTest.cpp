@@ -5,11 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +15,7 @@
 #include "semver/Range.h"
 #include "semver/Version.h"
 #include "support/NodeReference.h"
+#include "support/SeededRandom.h"
 
 namespace galaos::semver {
 namespace {
@@ -30,21 +29,7 @@ constexpr std::size_t kComparePairs = 14000;
 constexpr std::size_t kRanges = 4000;
 constexpr std::size_t kVersionsPerRange = 8;
 
-// Deterministic choices: std::mt19937_64's sequence is fixed by the standard and `%` keeps
-// the mapping independent of the library's distributions.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : engine_(seed) {}
-
-  std::size_t Below(std::size_t n) { return static_cast<std::size_t>(engine_() % n); }
-  bool Percent(std::size_t p) { return Below(100) < p; }
-  std::string_view Pick(std::initializer_list<std::string_view> items) {
-    return items.begin()[Below(items.size())];
-  }
-
- private:
-  std::mt19937_64 engine_;
-};
+using Random = testing::SeededRandom;
 
 // Version-like text, valid and invalid: prefixes, leading zeros, huge numbers, missing or
 // extra components, prereleases with numeric and alphanumeric identifiers, empty
