@@ -5,12 +5,16 @@
 
 namespace galaos::cli {
 
+config::LoadOptions Context::LoadOptions() const {
+  config::LoadOptions load;
+  load.config_path = options_.config_path;
+  load.overrides = options_.overrides;
+  return load;
+}
+
 Expected<const config::Config*> Context::Config() {
   if (!config_) {
-    config::LoadOptions load;
-    load.config_path = options_.config_path;
-    load.overrides = options_.overrides;
-    config::Config loaded = TRY(config::Load(load));
+    config::Config loaded = TRY(config::Load(LoadOptions()));
     core::LogFormat format = loaded.log.format;
     core::LogLevel level = loaded.log.level;
     if (!options_.log_format.empty()) format = TRY(core::ParseLogFormat(options_.log_format));

@@ -27,6 +27,9 @@ class Context {
 
   GlobalOptions& options() { return options_; }
 
+  // How Config() loads the configuration (the daemon reloads it the same way on SIGHUP).
+  config::LoadOptions LoadOptions() const;
+
   // Loads and validates the configuration once; sets up logging from it.
   Expected<const config::Config*> Config();
   // Opens (creating and migrating) the SQLite store in the state directory once.

@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   AddUpdateCommands(app, context, action);
   AddBackupCommands(app, context, action);
   AddTokenCommands(app, context, action);
+  AddServeCommand(app, context, action);
 
   try {
     app.parse(argc, argv);

@@ -104,7 +104,8 @@ Expected<std::unique_ptr<Services>> Services::Make(const config::Config& config,
 
 Services::Services(const config::Config& config, store::Store& store,
                    std::vector<health::CheckSpec> checks)
-    : backups_(config.backup.dir, store, core::SystemClock::Instance()),
+    : checks_(checks),
+      backups_(config.backup.dir, store, core::SystemClock::Instance()),
       versions_(config, store, backups_, core::SystemClock::Instance(), checker_,
                 std::move(checks)) {}
 

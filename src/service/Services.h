@@ -11,6 +11,7 @@
 #include "config/Config.h"
 #include "health/CheckSpec.h"
 #include "health/HealthChecker.h"
+#include "health/HealthReport.h"
 #include "release/UpdateChecker.h"
 #include "store/Store.h"
 
@@ -34,12 +35,15 @@ class Services {
 
   backup::BackupStore& backups() { return backups_; }
   code::VersionManager& versions() { return versions_; }
+  // Runs the configured checks (HealthChecks) once.
+  health::HealthReport CheckHealth() const { return checker_.Run(checks_); }
 
  private:
   Services(const config::Config& config, store::Store& store,
            std::vector<health::CheckSpec> checks);
 
   health::HealthChecker checker_;
+  std::vector<health::CheckSpec> checks_;
   backup::BackupStore backups_;
   code::VersionManager versions_;
 };

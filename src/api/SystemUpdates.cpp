@@ -1,0 +1,183 @@
+#include "api/SystemUpdates.h"
+
+#include <fmt/format.h>
+
+#include "api/Input.h"
+#include "core/Redact.h"
+#include "core/Time.h"
+#include "release/CurrentVersion.h"
+#include "release/UpdateChecker.h"
+#include "store/HistoryJson.h"
+
+namespace galaos::api {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kPrefix = "systemUpdates.";
+
+// Publishes a transaction's progress to the event stream, when there is one.
+code::ProgressCallback ProgressTo(EventHub* events) {
+  if (!events) return {};
+  return [events](const code::ProgressEvent& event) {
+    switch (event.kind) {
+      case code::ProgressEvent::Kind::kStepStarted:
+        events->Publish("step", {{"step", event.step}, {"state", "started"}});
+        break;
+      case code::ProgressEvent::Kind::kStepFinished:
+        events->Publish("step", {{"step", event.step},
+                                 {"state", event.ok ? "succeeded" : "failed"},
+                                 {"detail", event.text}});
+        break;
+      case code::ProgressEvent::Kind::kOutput:
+        events->Publish("output", {{"step", event.step}, {"line", event.text}});
+        break;
+    }
+  };
+}
+
+// listBackups' entries: the original's {id, path, version, timestamp, metadata}.
+json BackupJson(const store::BackupRecord& backup) {
+  json manifest = json::parse(backup.manifest_json, nullptr, /*allow_exceptions=*/false);
+  return {{"id", backup.id},
+          {"path", backup.path},
+          {"version", backup.version},
+          {"timestamp", core::FormatIsoUtc(backup.created_at)},
+          {"metadata",
+           {{"commit", backup.commit},
+            {"sizeBytes", backup.size_bytes},
+            {"verified", backup.verified},
+            {"manifest", manifest.is_discarded() ? json(nullptr) : manifest}}}};
+}
+
+class Registrar {
+ public:
+  Registrar(TrpcRouter& router, SystemUpdatesContext context)
+      : router_(router), context_(context) {}
+
+  void Query(std::string_view name, Access access, Handler handler) {
+    router_.Add(fmt::format("{}{}", kPrefix, name), ProcedureKind::kQuery, access,
+                std::move(handler));
+  }
+
+  // An admin mutation whose every call is audited, whatever its outcome.
+  void Mutation(std::string_view name, Handler handler) {
+    const std::string path = fmt::format("{}{}", kPrefix, name);
+    router_.Add(path, ProcedureKind::kMutation, Access::kAdmin,
+                [store = &context_.store, path, handler = std::move(handler)](
+                    const Caller& caller, const json& input) -> Expected<json> {
+                  Expected<json> output = handler(caller, input);
+                  std::string outcome = "ok";
+                  std::string transaction_id;
+                  if (!output) {
+                    outcome = "failed: " + output.error().message();
+                  } else if (output->is_object()) {
+                    if (output->value("success", true) == false) outcome = "failed";
+                    transaction_id = output->value("transactionId", "");
+                  }
+                  auto audited = store->AppendAudit(store::AuditEntry{
+                      .actor = caller.actor,
+                      .client_address = caller.address,
+                      .request_id = caller.request_id,
+                      .action = path,
+                      .input_json = core::RedactSecrets(input.is_null() ? "{}" : input.dump()),
+                      .outcome = outcome,
+                      .transaction_id = transaction_id});
+                  // A mutation must be recorded: an audit failure is the caller's error.
+                  if (!audited && output) return std::unexpected(audited.error());
+                  return output;
+                });
+  }
+
+ private:
+  TrpcRouter& router_;
+  SystemUpdatesContext context_;
+};
+
+}  // namespace
+
+void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
+  Registrar add(router, context);
+  const config::Config& config = context.config;
+  store::Store& store = context.store;
+  service::Services& services = context.services;
+
+  add.Query("getCurrentVersion", Access::kPublic,
+            [&config](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              semver::Version version =
+                  TRY(release::CurrentVersion(config.app.root, config.update.version_source));
+              json out = {{"version", version.ToString()},
+                          {"major", version.major()},
+                          {"minor", version.minor()},
+                          {"patch", version.patch()}};
+              if (version.IsPrerelease())
+                out["prerelease"] = fmt::format("{}", fmt::join(version.prerelease(), "."));
+              if (!version.build().empty())
+                out["build"] = fmt::format("{}", fmt::join(version.build(), "."));
+              return out;
+            });
+
+  add.Query("checkForUpdates", Access::kViewer,
+            [&config, &store](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              release::UpdateCheck check = TRY(service::CheckForUpdate(config, store));
+              return json{{"code", release::ToJson(check)},
+                          {"timestamp", core::FormatIsoUtc(std::chrono::system_clock::now())}};
+            });
+
+  add.Query("healthCheck", Access::kViewer,
+            [&services](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              return health::ToJson(services.CheckHealth());
+            });
+
+  add.Query("listBackups", Access::kViewer,
+            [&services](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              json out = json::array();
+              for (const store::BackupRecord& backup : TRY(services.backups().List())) {
+                out.push_back(BackupJson(backup));
+              }
+              return out;
+            });
+
+  add.Query("getUpdateHistory", Access::kViewer,
+            [&store](const Caller&, const json& input) -> Expected<json> {
+              InputReader reader(input);
+              const int limit = static_cast<int>(reader.Int("limit", 20, 1, 100));
+              TRY(reader.Finish());
+              std::vector<store::Transaction> transactions =
+                  TRY(store.ListTransactions(store::TransactionQuery{.limit = limit}));
+              return store::HistoryJson(transactions);
+            });
+
+  add.Mutation("applyCodeUpdate",
+               [&services, events = context.events](const Caller& caller,
+                                                    const json& input) -> Expected<json> {
+                 InputReader reader(input);
+                 code::UpdateOptions options;
+                 options.branch = reader.OptionalString("branch");
+                 options.target = reader.OptionalString("target");
+                 options.skip_backup = reader.Bool("skipBackup", false);
+                 options.skip_migrations = reader.Bool("skipMigrations", false);
+                 options.skip_build = reader.Bool("skipBuild", false);
+                 options.dry_run = reader.Bool("dryRun", false);
+                 TRY(reader.Finish());
+                 options.trigger = "api";
+                 options.actor = caller.actor;
+                 code::UpdateResult result =
+                     TRY(services.versions().Apply(options, ProgressTo(events)));
+                 return code::ToJson(result);
+               });
+
+  add.Mutation("cleanBackups", [&services](const Caller&, const json& input) -> Expected<json> {
+    InputReader reader(input);
+    const int keep = static_cast<int>(reader.Int("keepCount", 5, 1, 100000));
+    TRY(reader.Finish());
+    const int deleted = TRY(services.backups().Prune(keep));
+    return json{{"deletedCount", deleted},
+                {"message", fmt::format("Deleted {} old backup(s)", deleted)}};
+  });
+}
+
+}  // namespace galaos::api

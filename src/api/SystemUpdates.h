@@ -1,0 +1,25 @@
+// The `systemUpdates.*` procedures of the original tRPC router (DESIGN.md §6), over the
+// services the CLI uses too. Queries need any token (getCurrentVersion none), mutations the
+// admin role. Every mutation leaves an audit row: actor, client address, request id,
+// procedure, input, outcome and transaction id.
+#pragma once
+
+#include "api/EventHub.h"
+#include "api/Trpc.h"
+#include "config/Config.h"
+#include "service/Services.h"
+#include "store/Store.h"
+
+namespace galaos::api {
+
+struct SystemUpdatesContext {
+  const config::Config& config;
+  store::Store& store;
+  service::Services& services;
+  EventHub* events = nullptr;  // progress of running transactions goes here when set
+};
+
+// Registers every procedure; `context` must outlive the router.
+void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context);
+
+}  // namespace galaos::api

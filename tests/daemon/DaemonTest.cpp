@@ -1,0 +1,259 @@
+// `galaos-updater serve` as an operator runs it: the real binary, real signals, and the real
+// @trpc/client (v11, from npm) calling its API the way the GalaOS web app does.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "core/AtomicFile.h"
+#include "core/FileLock.h"
+#include "core/Process.h"
+#include "support/Assertions.h"
+#include "support/GitFixture.h"
+#include "support/NodeReference.h"
+#include "support/TestServices.h"
+
+namespace galaos::daemon {
+namespace {
+
+using nlohmann::json;
+
+// The daemon as a child process whose output lines the test can wait for.
+class DaemonProcess {
+ public:
+  DaemonProcess(const std::filesystem::path& config_file) {
+    core::ProcessOptions options;
+    options.argv = {GALAOS_CLI_PATH, "--config", config_file.string(), "serve"};
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG", "GITHUB_REPO", "UPDATE_BRANCH",
+                                 "AUTO_UPDATE_ENABLED", "BACKUP_RETENTION_COUNT"};
+    options.timeout = std::chrono::minutes(5);
+    options.on_line = [this](core::OutputStream, std::string_view line) {
+      std::lock_guard lock(mutex_);
+      lines_.emplace_back(line);
+      changed_.notify_all();
+    };
+    auto process = core::Process::Start(options);
+    EXPECT_TRUE(process.has_value()) << process.error().message();
+    if (!process) return;
+    pid_ = process->pid();
+    waiter_ = std::jthread([this, process = std::move(*process)]() mutable {
+      Expected<core::ProcessResult> result = process.Wait();
+      std::lock_guard lock(mutex_);
+      result_ = result ? *result : core::ProcessResult{};
+      changed_.notify_all();
+    });
+  }
+
+  ~DaemonProcess() {
+    if (!Exited()) Signal(SIGKILL);
+  }
+
+  // Waits until `count` output lines contain `text`; false after 60 s or when it exited.
+  bool WaitForLines(std::string_view text, int count = 1) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(60), [&] {
+      return CountLocked(text) >= count || result_.has_value();
+    }) && CountLocked(text) >= count;
+  }
+
+  void Signal(int signal) { kill(pid_, signal); }
+
+  std::optional<core::ProcessResult> WaitForExit() {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(60), [&] { return result_.has_value(); });
+    return result_;
+  }
+
+  std::string Output() {
+    std::lock_guard lock(mutex_);
+    std::string all;
+    for (const std::string& line : lines_) all += line + "\n";
+    return all;
+  }
+
+ private:
+  bool Exited() {
+    std::lock_guard lock(mutex_);
+    return result_.has_value();
+  }
+  int CountLocked(std::string_view text) const {
+    return static_cast<int>(std::count_if(
+        lines_.begin(), lines_.end(),
+        [&](const std::string& line) { return line.find(text) != std::string::npos; }));
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<std::string> lines_;
+  std::optional<core::ProcessResult> result_;
+  pid_t pid_ = -1;
+  std::jthread waiter_;  // last: joined before the members it uses go away
+};
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  std::filesystem::path WriteConfig(int port, std::string_view extra = "") {
+    std::string text = fmt::format(
+        "[app]\nroot = \"{}\"\n[state]\ndir = \"{}\"\n[docker]\nenabled = false\n"
+        "[api]\nlisten = \"127.0.0.1:{}\"\n{}",
+        git_.app().string(), state_.string(), port, extra);
+    EXPECT_TRUE(core::WriteFileAtomic(config_file_, text).has_value());
+    return config_file_;
+  }
+
+  std::string Token(std::string_view role) {
+    core::ProcessOptions options;
+    options.argv = {GALAOS_CLI_PATH,  "--config", config_file_.string(),         "token",
+                    "create",         "--name",   std::string(role) + "-client", "--role",
+                    std::string(role)};
+    auto result = core::RunChecked(options);
+    EXPECT_TRUE(result.has_value()) << result.error().message();
+    return result ? result->stdout_tail.substr(0, result->stdout_tail.find('\n')) : "";
+  }
+
+  static int Healthz(int port) {
+    httplib::Client client("127.0.0.1", port);
+    auto response = client.Get("/healthz");
+    return response ? response->status : -1;
+  }
+
+  git::testing::GitFixture git_;
+  std::filesystem::path state_ = git_.root() / "state";
+  std::filesystem::path config_file_ = git_.root() / "updater.toml";
+};
+
+TEST_F(DaemonTest, ServesTheApiAndExitsCleanlyOnSigterm) {
+  const int port = testing::FreePort();
+  DaemonProcess daemon(WriteConfig(port));
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("listening on 127.0.0.1:{}", port)))
+      << daemon.Output();
+  EXPECT_EQ(Healthz(port), 200);
+  daemon.Signal(SIGTERM);
+  std::optional<core::ProcessResult> result = daemon.WaitForExit();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+  EXPECT_NE(Healthz(port), 200);
+}
+
+TEST_F(DaemonTest, SighupAppliesAValidNewConfigAndKeepsTheOldOneWhenInvalid) {
+  const int first = testing::FreePort();
+  DaemonProcess daemon(WriteConfig(first));
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+
+  const int second = testing::FreePort();
+  WriteConfig(second);
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("listening on 127.0.0.1:{}", second)))
+      << daemon.Output();
+  EXPECT_EQ(Healthz(second), 200);
+  EXPECT_NE(Healthz(first), 200);
+
+  ASSERT_TRUE(core::WriteFileAtomic(config_file_, "[api]\nlisten = \"nowhere\"\n").has_value());
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLines("keeping the old one")) << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("listening on 127.0.0.1:{}", second), 2))
+      << daemon.Output();
+  EXPECT_EQ(Healthz(second), 200);
+}
+
+TEST_F(DaemonTest, AnInvalidConfigAtStartIsAClearErrorWithExitTwo) {
+  ASSERT_TRUE(core::WriteFileAtomic(config_file_, "[api]\nlisten = \"nowhere\"\n").has_value());
+  DaemonProcess daemon(config_file_);
+  std::optional<core::ProcessResult> result = daemon.WaitForExit();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 2) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("api.listen"), std::string::npos) << daemon.Output();
+}
+
+// Every call goes through the real @trpc/client, with httpLink and with httpBatchLink.
+TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
+  ASSERT_OK_AND_ASSIGN(testing::NodeReference client,
+                       testing::NodeReference::Install("trpc-client", {"@trpc/client@11.25.2"}));
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  WriteConfig(port);
+  const std::string admin = Token("admin");
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+
+  // applyCodeUpdate meets an update in progress: this test holds the update lock.
+  std::filesystem::create_directories(state_);
+  ASSERT_OK_AND_ASSIGN(core::FileLock lock,
+                       core::FileLock::TryAcquire(state_ / "update.lock", "update tx-e2e-held"));
+
+  json plan = json::array();
+  auto step = [&](std::string link, const std::string& token, std::string kind, std::string path,
+                  json input = nullptr, std::optional<int> group = std::nullopt) {
+    json call = {{"link", link},
+                 {"token", token.empty() ? json(nullptr) : json(token)},
+                 {"kind", kind},
+                 {"path", "systemUpdates." + path}};
+    if (!input.is_null()) call["input"] = input;
+    if (group) call["group"] = *group;
+    plan.push_back(call);
+  };
+  for (std::string link : {"http", "batch"}) {
+    const std::size_t first = plan.size();
+    step(link, "", "query", "getCurrentVersion", nullptr, 1);                   // 0
+    step(link, viewer, "query", "getUpdateHistory", {{"limit", 5}}, 1);         // 1
+    step(link, viewer, "query", "getUpdateHistory", {{"limit", 1000}});         // 2
+    step(link, "", "query", "listBackups");                                     // 3
+    step(link, viewer, "mutation", "cleanBackups", {{"keepCount", 3}});         // 4
+    step(link, admin, "mutation", "cleanBackups", {{"keepCount", 3}});          // 5
+    step(link, admin, "query", "checkForUpdates", nullptr, 2);                  // 6
+    step(link, admin, "query", "healthCheck", nullptr, 2);                      // 7
+    step(link, viewer, "query", "listBackups");                                 // 8
+    step(link, admin, "mutation", "applyCodeUpdate", {{"skipBackup", false}});  // 9
+    step(link, admin, "query", "noSuchProcedure");                              // 10
+    ASSERT_EQ(plan.size() - first, 11u);
+  }
+  ASSERT_OK_AND_ASSIGN(
+      json results,
+      client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
+                 json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}}));
+  ASSERT_EQ(results.size(), plan.size());
+  for (std::size_t base : {std::size_t{0}, std::size_t{11}}) {
+    SCOPED_TRACE(plan[base]["link"].get<std::string>());
+    auto error_code = [&](std::size_t i) { return results[base + i]["error"]["code"]; };
+    auto http_status = [&](std::size_t i) { return results[base + i]["error"]["httpStatus"]; };
+    EXPECT_EQ(
+        results[base + 0],
+        json::parse(R"({"ok":true,"data":{"version":"1.0.0","major":1,"minor":0,"patch":0}})"));
+    EXPECT_EQ(results[base + 1], json::parse(R"({"ok":true,"data":[]})"));
+    EXPECT_EQ(error_code(2), "BAD_REQUEST");
+    EXPECT_EQ(http_status(2), 400);
+    EXPECT_EQ(results[base + 2]["error"]["path"], "systemUpdates.getUpdateHistory");
+    EXPECT_NE(results[base + 2]["error"]["message"].get<std::string>().find("limit"),
+              std::string::npos);
+    EXPECT_EQ(results[base + 2]["error"]["name"], "TRPCClientError");
+    EXPECT_EQ(error_code(3), "UNAUTHORIZED");
+    EXPECT_EQ(http_status(3), 401);
+    EXPECT_EQ(error_code(4), "FORBIDDEN");
+    EXPECT_EQ(http_status(4), 403);
+    EXPECT_EQ(
+        results[base + 5],
+        json::parse(
+            R"j({"ok":true,"data":{"deletedCount":0,"message":"Deleted 0 old backup(s)"}})j"));
+    json code = results[base + 6]["data"]["code"];
+    EXPECT_EQ(code["available"], true) << results[base + 6];
+    EXPECT_EQ(code["currentVersion"], "1.0.0");
+    EXPECT_EQ(code["latestVersion"], "1.1.0");
+    EXPECT_EQ(code["breaking"], true);  // "fix!:" with a BREAKING CHANGE footer
+    EXPECT_EQ(results[base + 7]["data"]["healthy"], true) << results[base + 7];
+    EXPECT_EQ(results[base + 8], json::parse(R"({"ok":true,"data":[]})"));
+    EXPECT_EQ(error_code(9), "CONFLICT") << results[base + 9];
+    EXPECT_EQ(http_status(9), 409);
+    EXPECT_NE(results[base + 9]["error"]["message"].get<std::string>().find("tx-e2e-held"),
+              std::string::npos);
+    EXPECT_EQ(error_code(10), "NOT_FOUND");
+  }
+}
+
+}  // namespace
+}  // namespace galaos::daemon
