@@ -486,7 +486,17 @@ Expected<RestoreReport> BackupStore::Restore(std::string_view id, const RestoreO
   if (database) {
     const fs::path dump = dir / std::string(id) / manifest.database->file;
     if (database->kind == DatabaseKind::kPostgres) {
-      TRY(WithContext(detail::RestorePostgres(*database, dump, options_), context));
+      // The lock we hold proves that a scratch directory left here belongs to a killed restore.
+      const fs::path scratch =
+          dir / ("." + std::string(id) + ".restore" + std::string(kPartialSuffix));
+      std::error_code ignored;
+      fs::remove_all(scratch, ignored);
+      if (::mkdir(scratch.c_str(), 0700) != 0) {
+        return std::unexpected(
+            detail::WriteError(errno, scratch.filename().string() + "/").WithContext(context));
+      }
+      const PartialDirectory remove_scratch(scratch);
+      TRY(WithContext(detail::RestorePostgres(*database, dump, scratch, options_), context));
     } else {
       TRY(WithContext(detail::RestoreSqlite(dump, database->sqlite_path, options_), context));
     }

@@ -59,7 +59,8 @@ struct RestoreReport {
 struct BackupStoreOptions {
   std::string pg_dump = "pg_dump";  // looked up in PATH unless it has a '/'
   std::string pg_restore = "pg_restore";
-  // Limit for pg_dump / pg_restore, and how long SQLite waits for another connection's lock.
+  std::string psql = "psql";
+  // Limit for pg_dump / pg_restore / psql, and how long SQLite waits for another connection's lock.
   std::chrono::milliseconds database_timeout{std::chrono::minutes(30)};
 };
 
@@ -81,11 +82,14 @@ class BackupStore {
 
   // Verifies, then restores: every file atomically (temp + rename, parents created, mode and,
   // when running as root, owner as recorded), never through a symlink in the app tree; new
-  // critical files are displaced (RestoreOptions); then the database (pg_restore --clean
-  // --if-exists --single-transaction, which recreates the objects in the dump but leaves
-  // objects created after it in place; or the SQLite online backup API into the live file, so
-  // open connections see the old or the restored database, never a mix). Idempotent, so an
-  // interrupted restore is finished by running it again.
+  // critical files are displaced (RestoreOptions); then the database, which afterwards holds
+  // exactly what was dumped — objects created since (a migration's tables, columns, schemas)
+  // are gone. PostgreSQL: in one transaction, every schema but PostgreSQL's own is dropped and
+  // the dump replayed (pg_restore writes it as SQL into <dir>/.<id>.restore.partial/ first,
+  // so that much free space is needed; the URL's role must own the database). SQLite: the
+  // online backup API copies into the live file, so open connections see the old or the
+  // restored database, never a mix. Idempotent, so an interrupted restore is finished by
+  // running it again.
   Expected<RestoreReport> Restore(std::string_view id, const RestoreOptions& options);
 
   // Newest first.

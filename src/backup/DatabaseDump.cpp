@@ -157,13 +157,48 @@ core::ProcessOptions PgDumpCommand(const DatabaseTarget& target,
   return command;
 }
 
-core::ProcessOptions PgRestoreCommand(const DatabaseTarget& target,
-                                      const std::filesystem::path& dump,
-                                      const BackupStoreOptions& options) {
+core::ProcessOptions PgRestoreScriptCommand(const std::filesystem::path& dump,
+                                            const std::filesystem::path& script,
+                                            const BackupStoreOptions& options) {
   core::ProcessOptions command;
-  command.argv = {options.pg_restore,     "--clean",       "--if-exists",
-                  "--single-transaction", "--no-password", "--dbname=" + target.postgres_url,
-                  dump.string()};
+  command.argv = {options.pg_restore, "--file=" + script.string(), dump.string()};
+  command.timeout = options.database_timeout;
+  command.environment.insert_or_assign("LC_ALL", std::string("C"));
+  return command;
+}
+
+core::ProcessOptions PsqlRestoreCommand(const DatabaseTarget& target,
+                                        const std::filesystem::path& script,
+                                        const BackupStoreOptions& options) {
+  // Every schema but PostgreSQL's own is dropped with all it holds, and `public` comes back as
+  // initdb makes it (PostgreSQL 15 and later): the state pg_dump's script expects to run on.
+  // pg_dump records public's owner, privileges and comment when they differ from those.
+  static constexpr std::string_view kDropSchemas = R"sql(SET client_min_messages = warning;
+DO $galaos$
+DECLARE
+  schema_name name;
+BEGIN
+  FOR schema_name IN
+    SELECT nspname FROM pg_catalog.pg_namespace
+    WHERE nspname <> 'information_schema' AND nspname NOT LIKE 'pg\_%'
+  LOOP
+    EXECUTE pg_catalog.format('DROP SCHEMA %I CASCADE', schema_name);
+  END LOOP;
+END
+$galaos$;
+CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+COMMENT ON SCHEMA public IS 'standard public schema';)sql";
+  core::ProcessOptions command;
+  command.argv = {options.psql,
+                  "--no-psqlrc",
+                  "--quiet",
+                  "--no-password",
+                  "--single-transaction",
+                  "--set=ON_ERROR_STOP=1",
+                  "--dbname=" + target.postgres_url,
+                  "--command=" + std::string(kDropSchemas),
+                  "--file=" + script.string()};
   command.timeout = options.database_timeout;
   AddEnvironment(command, target);
   return command;
@@ -175,8 +210,12 @@ Status DumpPostgres(const DatabaseTarget& target, const std::filesystem::path& o
 }
 
 Status RestorePostgres(const DatabaseTarget& target, const std::filesystem::path& dump,
+                       const std::filesystem::path& scratch_dir,
                        const BackupStoreOptions& options) {
-  return RunPgTool(PgRestoreCommand(target, dump, options), "pg_restore", target, "");
+  const std::filesystem::path script = scratch_dir / "restore.sql";
+  TRY(RunPgTool(PgRestoreScriptCommand(dump, script, options), "pg_restore", target,
+                "the restore script"));
+  return RunPgTool(PsqlRestoreCommand(target, script, options), "psql", target, "");
 }
 
 Status BackupSqlite(const std::filesystem::path& source, const std::filesystem::path& output,

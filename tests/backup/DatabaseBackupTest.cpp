@@ -190,6 +190,81 @@ TEST_F(PostgresBackupTest, PostgresIsDumpedWithPgDumpAndRestoredWithPgRestore) {
   EXPECT_EQ(Psql(pg, "SELECT count(*) FROM items"), "3");
 }
 
+TEST_F(PostgresBackupTest, RestoreAfterAMigrationGivesExactlyTheDumpedSchemaNotAMerge) {
+  auto server = galaos::testing::StartPostgres();
+  ASSERT_TRUE(server) << server.error().message();
+  const PostgresServer& pg = **server;
+  Psql(pg, "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)");
+  Psql(pg, "INSERT INTO items VALUES (1, 'one'), (2, 'two')");
+  Psql(pg, "CREATE SCHEMA reports");
+  Psql(pg, "CREATE TABLE reports.daily (day date)");
+  WriteApp("package.json", "{}");
+  BackupRequest request = Request();
+  request.database_url = pg.Url();
+  const store::BackupRecord record = CreateOrFail(request);
+
+  // The migration of the next version: a column, a table, a schema, changed data.
+  Psql(pg, "ALTER TABLE items ADD COLUMN price int");
+  Psql(pg, "CREATE TABLE orders (id int, item int REFERENCES items)");
+  Psql(pg, "CREATE SCHEMA audit");
+  Psql(pg, "CREATE TABLE audit.log (line text)");
+  Psql(pg, "UPDATE items SET name = 'changed', price = 3 WHERE id = 1");
+  Psql(pg, "INSERT INTO items VALUES (3, 'three', 4)");
+
+  RestoreOptions options = RestoreFiles();
+  options.restore_files = false;
+  options.restore_database = true;
+  options.database_url = pg.Url();
+  ASSERT_OK(backups_->Restore(record.id, options));
+
+  const std::string user_tables =
+      "SELECT string_agg(table_schema || '.' || table_name, ',' ORDER BY 1) FROM "
+      "information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')";
+  EXPECT_EQ(Psql(pg, user_tables), "public.items,reports.daily");
+  EXPECT_EQ(Psql(pg,
+                 "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM "
+                 "information_schema.columns WHERE table_name = 'items'"),
+            "id,name");
+  EXPECT_EQ(Psql(pg, "SELECT count(*) FROM pg_namespace WHERE nspname = 'audit'"), "0");
+  EXPECT_EQ(Psql(pg, "SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM items"),
+            "1:one,2:two");
+  // public is back as initdb makes it, so the next migration can create tables in it.
+  EXPECT_EQ(Psql(pg, "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'public'"),
+            "pg_database_owner");
+  Psql(pg, "CREATE TABLE public.after_restore (x int)");
+  // The scratch script is gone; only the backup and the lock are left.
+  EXPECT_EQ(BackupDirEntries(), (std::vector<std::string>{".lock", record.id}));
+}
+
+TEST_F(PostgresBackupTest, FailedRestoreLeavesTheDatabaseAsItWas) {
+  auto server = galaos::testing::StartPostgres();
+  ASSERT_TRUE(server) << server.error().message();
+  const PostgresServer& pg = **server;
+  Psql(pg, "CREATE TABLE items (id int PRIMARY KEY)");
+  Psql(pg, "INSERT INTO items VALUES (1)");
+  WriteApp("package.json", "{}");
+  BackupRequest request = Request();
+  request.database_url = pg.Url();
+  const store::BackupRecord record = CreateOrFail(request);
+  Psql(pg, "CREATE TABLE added (x int)");
+  // A role that may connect but owns nothing: dropping the schemas fails half-way.
+  Psql(pg, "CREATE ROLE weak LOGIN PASSWORD 'weak-pw'");
+
+  RestoreOptions options = RestoreFiles();
+  options.restore_files = false;
+  options.restore_database = true;
+  options.database_url =
+      "postgresql://weak:weak-pw@127.0.0.1:" + std::to_string(pg.port) + "/postgres";
+  const auto restored = backups_->Restore(record.id, options);
+  ASSERT_FALSE(restored);
+  EXPECT_NE(restored.error().message().find("psql"), std::string::npos)
+      << restored.error().message();
+  EXPECT_EQ(restored.error().message().find("weak-pw"), std::string::npos);
+  EXPECT_EQ(Psql(pg, "SELECT count(*) FROM pg_tables WHERE tablename IN ('items', 'added')"), "2");
+  EXPECT_EQ(Psql(pg, "SELECT count(*) FROM items"), "1");
+  EXPECT_EQ(BackupDirEntries(), (std::vector<std::string>{".lock", record.id}));
+}
+
 TEST_F(PostgresBackupTest, FailingPgDumpAbortsTheBackupWithoutShowingThePassword) {
   auto server = galaos::testing::StartPostgres();
   ASSERT_TRUE(server) << server.error().message();

@@ -63,13 +63,13 @@ TEST(DatabaseUrlTest, BadUrlsAreRejectedWithoutRepeatingThem) {
   }
 }
 
-TEST(DatabaseUrlTest, PgDumpAndPgRestoreGetThePasswordOnlyInTheEnvironment) {
+TEST(DatabaseUrlTest, PgDumpAndPsqlGetThePasswordOnlyInTheEnvironment) {
   auto target = ParseDatabaseUrl("postgresql://app:hunter2@127.0.0.1:5432/galaos", "/");
   ASSERT_TRUE(target) << target.error().message();
   BackupStoreOptions options;
   for (const core::ProcessOptions& command :
        {detail::PgDumpCommand(*target, "/b/database.dump", options),
-        detail::PgRestoreCommand(*target, "/b/database.dump", options)}) {
+        detail::PsqlRestoreCommand(*target, "/b/restore.sql", options)}) {
     for (const std::string& arg : command.argv) {
       EXPECT_EQ(arg.find("hunter2"), std::string::npos) << arg;
     }
