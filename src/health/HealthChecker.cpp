@@ -139,4 +139,18 @@ Expected<HealthReport> HealthChecker::WaitHealthy(std::span<const CheckSpec> spe
   }
 }
 
+Expected<HealthReport> HealthChecker::WatchHealthy(std::span<const CheckSpec> specs,
+                                                   const WatchOptions& options,
+                                                   std::stop_token stop) const {
+  const auto end = clock_->SteadyNow() + options.duration;
+  const WaitOptions each{
+      .grace_period = options.interval, .retries = options.retries, .interval = options.interval};
+  for (int attempts = 0;;) {
+    HealthReport report = TRY(WaitHealthy(specs, each, stop));
+    attempts += report.attempts;
+    report.attempts = attempts;
+    if (!report.healthy || clock_->SteadyNow() >= end) return report;
+  }
+}
+
 }  // namespace galaos::health

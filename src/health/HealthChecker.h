@@ -33,6 +33,12 @@ struct WaitOptions {
   std::chrono::milliseconds interval{std::chrono::seconds(5)};  // from one attempt's end
 };
 
+struct WatchOptions {
+  std::chrono::milliseconds duration{0};                        // how long to keep watching
+  std::chrono::milliseconds interval{std::chrono::seconds(5)};  // before each attempt
+  int retries = 0;  // further attempts, at `interval`, before an unhealthy check counts
+};
+
 class HealthChecker {
  public:
   HealthChecker();  // the system clock, real waits
@@ -50,6 +56,13 @@ class HealthChecker {
   // report, healthy or not; kCancelled when `stop` is requested.
   Expected<HealthReport> WaitHealthy(std::span<const CheckSpec> specs, const WaitOptions& options,
                                      std::stop_token stop = {}) const;
+
+  // Probation after a healthy verification: waits the interval and runs the checks, again and
+  // again until `duration` has passed on the checker's clock (at least once). Returns the first
+  // report that stayed unhealthy through the retries, or else the last one, with `attempts`
+  // counting every run; kCancelled when `stop` is requested.
+  Expected<HealthReport> WatchHealthy(std::span<const CheckSpec> specs, const WatchOptions& options,
+                                      std::stop_token stop = {}) const;
 
  private:
   CheckResult RunOne(const CheckSpec& spec, std::stop_token stop) const;

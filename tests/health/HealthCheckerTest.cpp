@@ -206,6 +206,35 @@ TEST_F(WaitHealthyTest, StopDuringAWaitCancels) {
   EXPECT_EQ(waiter_.waits.size(), 2U);
 }
 
+TEST_F(WaitHealthyTest, WatchHealthyChecksEveryIntervalUntilTheDurationHasPassed) {
+  const std::vector<CheckSpec> specs = {Command("app", {"/bin/true"})};
+  const auto report =
+      checker_.WatchHealthy(specs, WatchOptions{.duration = 10s, .interval = 3s, .retries = 2});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->healthy);
+  EXPECT_EQ(report->attempts, 4);  // at 3, 6, 9 and 12 s
+  EXPECT_EQ(waiter_.waits, (std::vector<std::chrono::milliseconds>{3s, 3s, 3s, 3s}));
+}
+
+TEST_F(WaitHealthyTest, WatchHealthyStopsAtACheckThatStaysUnhealthyThroughTheRetries) {
+  auto dir = core::TempDir::Create("galaos-health-watch-");
+  ASSERT_TRUE(dir.has_value());
+  const auto up = dir->path() / "up";
+  std::ofstream(up) << "up";
+  waiter_.on_wait = [&](int wait) {
+    if (wait == 2) std::filesystem::remove(up);  // a blip: back before the retry
+    if (wait == 3) std::ofstream(up) << "up";
+    if (wait == 5) std::filesystem::remove(up);  // down for good
+  };
+  const std::vector<CheckSpec> specs = {Command("app", {"test", "-e", up.string()})};
+  const auto report =
+      checker_.WatchHealthy(specs, WatchOptions{.duration = 60s, .interval = 1s, .retries = 1});
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->healthy);
+  EXPECT_EQ(report->attempts, 6);
+  EXPECT_EQ(waiter_.waits.size(), 6U);
+}
+
 TEST(StopTokenWaiterTest, WaitsTheWholeDuration) {
   StopTokenWaiter waiter;
   const auto started = std::chrono::steady_clock::now();
