@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "backup/Manifest.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
 #include "git/RefName.h"
@@ -28,11 +29,12 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::array<std::string_view, 20> kStateNames = {
-    "Preflight",     "Snapshot",        "Fetch",          "Checkout",         "Install",
-    "Migrate",       "Build",           "Restart",        "Verify",           "Commit",
-    "Succeeded",     "Failed",          "RollbackCode",   "RollbackDatabase", "RollbackInstall",
-    "RollbackBuild", "RollbackRestart", "RollbackVerify", "RolledBack",       "RollbackFailed"};
+constexpr std::array<std::string_view, 21> kStateNames = {
+    "Preflight",       "Snapshot",      "Fetch",           "Checkout",       "Install",
+    "Migrate",         "Build",         "Restart",         "Verify",         "Probation",
+    "Commit",          "Succeeded",     "Failed",          "RollbackCode",   "RollbackDatabase",
+    "RollbackInstall", "RollbackBuild", "RollbackRestart", "RollbackVerify", "RolledBack",
+    "RollbackFailed"};
 
 // The one transition table: where each non-terminal state goes when its work succeeds or
 // fails. Nothing is touched before Checkout, so earlier failures need no rollback.
@@ -42,7 +44,7 @@ struct Rule {
   UpdateState on_failure;
 };
 using S = UpdateState;
-constexpr std::array<Rule, 16> kTransitions = {{
+constexpr std::array<Rule, 17> kTransitions = {{
     {S::kPreflight, S::kSnapshot, S::kFailed},
     {S::kSnapshot, S::kFetch, S::kFailed},
     {S::kFetch, S::kCheckout, S::kFailed},
@@ -51,7 +53,8 @@ constexpr std::array<Rule, 16> kTransitions = {{
     {S::kMigrate, S::kBuild, S::kRollbackCode},
     {S::kBuild, S::kRestart, S::kRollbackCode},
     {S::kRestart, S::kVerify, S::kRollbackCode},
-    {S::kVerify, S::kCommit, S::kRollbackCode},
+    {S::kVerify, S::kProbation, S::kRollbackCode},
+    {S::kProbation, S::kCommit, S::kRollbackCode},
     {S::kCommit, S::kSucceeded, S::kRollbackCode},
     {S::kRollbackCode, S::kRollbackDatabase, S::kRollbackFailed},
     {S::kRollbackDatabase, S::kRollbackInstall, S::kRollbackFailed},
@@ -88,10 +91,13 @@ store::TransactionStatus StoreStatus(UpdateState state) {
   }
 }
 
-// Everything a resumed rollback needs, saved with every transition (state_json, version 1).
+// Everything a resumed rollback needs, saved with every transition (state_json, version 2).
 struct Journal {
   UpdateTarget target{};
-  std::string backup_id{};
+  std::string backup_id{};  // the snapshot of the app before this transaction
+  // A rollback to a backup: the backup returned to, and whether it holds a database to restore.
+  std::string restore_backup_id{};
+  bool restore_database = false;
   bool skip_backup = false;
   bool skip_migrations = false;
   bool skip_build = false;
@@ -104,6 +110,7 @@ struct Journal {
   bool Started(UpdateState state) const {
     return std::find(started.begin(), started.end(), StateName(state)) != started.end();
   }
+  bool RestoresBackup() const { return !restore_backup_id.empty(); }
 };
 
 json OptionalJson(const std::optional<std::string>& value) {
@@ -124,6 +131,8 @@ std::string ToStateJson(const Journal& journal) {
         {"version", t.version},
         {"branch", OptionalJson(t.branch)}}},
       {"backupId", journal.backup_id},
+      {"restore",
+       {{"backupId", journal.restore_backup_id}, {"database", journal.restore_database}}},
       {"options",
        {{"skipBackup", journal.skip_backup},
         {"skipMigrations", journal.skip_migrations},
@@ -137,9 +146,9 @@ std::string ToStateJson(const Journal& journal) {
 }
 
 Expected<Journal> FromStateJson(std::string_view text, int version) {
-  if (version != kStateVersion) {
+  if (version != 1 && version != kStateVersion) {
     return MakeError(ErrorCode::kCorrupt,
-                     fmt::format("state_json version {} is not {} (written by another build)",
+                     fmt::format("state_json version {} is not 1 or {} (written by another build)",
                                  version, kStateVersion));
   }
   try {
@@ -155,6 +164,10 @@ Expected<Journal> FromStateJson(std::string_view text, int version) {
     t.version = target.at("version").get<std::string>();
     t.branch = OptionalString(target.at("branch"));
     journal.backup_id = document.at("backupId").get<std::string>();
+    if (version >= 2) {
+      journal.restore_backup_id = document.at("restore").at("backupId").get<std::string>();
+      journal.restore_database = document.at("restore").at("database").get<bool>();
+    }
     journal.skip_backup = document.at("options").at("skipBackup").get<bool>();
     journal.skip_migrations = document.at("options").at("skipMigrations").get<bool>();
     journal.skip_build = document.at("options").at("skipBuild").get<bool>();
@@ -263,6 +276,16 @@ UpdateResult UpToDate(const Resolution& resolution) {
                                               resolution.current_version, resolution.source)}};
 }
 
+// Puts "recovered interrupted transaction ..." for each of `recovered` first in the changes of
+// the transaction that ran after them.
+void ListRecovered(const std::vector<UpdateResult>& recovered, UpdateResult& result) {
+  for (auto it = recovered.rbegin(); it != recovered.rend(); ++it) {
+    result.changes.insert(result.changes.begin(),
+                          fmt::format("recovered interrupted transaction {}: {}",
+                                      it->transaction_id, it->final_state));
+  }
+}
+
 // The single-flight lock of every updater process working on this state directory.
 Expected<core::FileLock> AcquireUpdateLock(const fs::path& state_dir, std::string description) {
   std::error_code error;
@@ -317,7 +340,9 @@ class Runner {
     while (!IsTerminal(state)) {
       if (!journal_.Started(state)) journal_.started.emplace_back(StateName(state));
       if (state == S::kMigrate) {
-        journal_.migration_started = !commands_ || commands_->migrate.has_value();
+        journal_.migration_started = journal_.RestoresBackup()
+                                         ? journal_.restore_database
+                                         : !commands_ || commands_->migrate.has_value();
       }
       const Status journaled = store_.RecordTransition(
           id_, store::Transition{.status = StoreStatus(state),
@@ -356,6 +381,21 @@ class Runner {
     return Result(state);
   }
 
+  // Opens the transaction's journal in the store and runs it from Preflight.
+  Expected<UpdateResult> Start(store::TransactionType type, const std::string& trigger,
+                               const std::string& actor, const UpdateOptions* options) {
+    TRY(store_.CreateTransaction({.id = id_,
+                                  .type = type,
+                                  .trigger = trigger,
+                                  .actor = actor,
+                                  .from_version = journal_.target.current_version,
+                                  .to_version = journal_.target.version,
+                                  .state = std::string(StateName(S::kPreflight)),
+                                  .state_version = kStateVersion,
+                                  .state_json = ToStateJson(journal_)}));
+    return Run(S::kPreflight, options);
+  }
+
  private:
   Status Execute(UpdateState state) {
     switch (state) {
@@ -370,6 +410,7 @@ class Runner {
       case S::kInstall:
         return RunCommand(state, TRY(Commands())->install);
       case S::kMigrate: {
+        if (journal_.RestoresBackup()) return RestoreBackupDatabase(state);
         const ProjectCommands* commands = TRY(Commands());
         return RunOptionalCommand(state, commands->migrate, commands->migrate_note);
       }
@@ -383,6 +424,8 @@ class Runner {
       }
       case S::kVerify:
         return Verify(state);
+      case S::kProbation:
+        return Probation(state);
       case S::kCommit:
         return Step(state, [&](std::string& note) { return Commit(note); });
       case S::kRollbackCode:
@@ -454,12 +497,27 @@ class Runner {
                                      free, path.string(), needed));
       }
     }
+    if (journal_.RestoresBackup()) TRY(CheckBackupToRestore());
     if (options_ && options_->require_healthy_before && !health_checks_.empty()) {
       const health::HealthReport report = checker_.Run(health_checks_);
       if (!report.healthy) {
         return MakeError(ErrorCode::kUnavailable,
                          "the app is unhealthy before the update: " + Join(report.errors));
       }
+    }
+    return {};
+  }
+
+  // A rollback to a backup: the backup is intact, and restoring its database can be undone.
+  Status CheckBackupToRestore() {
+    const std::string& id = journal_.restore_backup_id;
+    TRY(WithContext(backups_.Verify(id), "backup " + id));
+    if (journal_.restore_database && !BackupPlanFor(config_, false).database) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("backup {} holds a database dump, but the database now is not "
+                                   "backed up first (app.database_url is empty or backup.database "
+                                   "is off), so a failed rollback could not restore it",
+                                   id));
     }
     return {};
   }
@@ -486,6 +544,9 @@ class Runner {
 
   Status Fetch(std::string& note) {
     const UpdateTarget& target = journal_.target;
+    note = "have " + target.commit;
+    // A backup's commit was checked out here once: the remote is needed only if it is gone.
+    if (journal_.RestoresBackup() && repository_.ResolveCommit(target.commit)) return {};
     TRY(repository_.Fetch(config_.git.remote, {.branch = target.branch, .tags = true}));
     if (!target.tag.empty()) {
       // Install exactly the commit that was announced, even if the tag moved since.
@@ -498,12 +559,17 @@ class Runner {
     } else {
       TRY(repository_.ResolveCommit(target.commit));
     }
-    note = "have " + target.commit;
     return {};
   }
 
   Status Checkout(std::string& note) {
     const UpdateTarget& target = journal_.target;
+    if (journal_.RestoresBackup()) {
+      note = "git reset to " + target.commit +
+             TRY(ResetCode({.commit = target.commit, .branch = target.branch},
+                           journal_.restore_backup_id));
+      return {};
+    }
     if (target.branch) {
       TRY(repository_.CheckoutBranch(*target.branch, target.commit));
     } else {
@@ -530,7 +596,33 @@ class Runner {
     });
   }
 
+  // Nothing is recorded without a probation window or health checks.
+  Status Probation(UpdateState state) {
+    const std::chrono::milliseconds window = config_.health.probation;
+    if (window.count() == 0 || health_checks_.empty()) return {};
+    return Step(state, [&](std::string& note) -> Status {
+      const health::HealthReport report =
+          TRY(checker_.WatchHealthy(health_checks_, {.duration = window,
+                                                     .interval = config_.health.interval,
+                                                     .retries = config_.health.retries}));
+      if (!report.healthy) {
+        return MakeError(
+            ErrorCode::kUnavailable,
+            fmt::format("unhealthy during the {} s probation (after {} check(s)): {}",
+                        config_.health.probation.count(), report.attempts, Join(report.errors)));
+      }
+      note = fmt::format("healthy through the {} s probation ({} check(s))",
+                         config_.health.probation.count(), report.attempts);
+      return {};
+    });
+  }
+
   Status Commit(std::string& note) {
+    if (journal_.RestoresBackup()) {
+      // The backup just returned to may be older than retention keeps: the next update prunes.
+      note = "a rollback removes no backups";
+      return {};
+    }
     if (journal_.backup_id.empty()) return {};
     // Retention is housekeeping: failing to prune never fails an update that is healthy.
     const Expected<int> pruned = backups_.Prune(config_.backup.retention);
@@ -539,22 +631,35 @@ class Runner {
     return {};
   }
 
+  // Hard-resets git to `head` and restores the critical files of backup `backup_id` (none
+  // when empty); returns "; <n> file(s) restored from backup <id>" or "".
+  Expected<std::string> ResetCode(const git::HeadState& head, const std::string& backup_id) {
+    TRY(repository_.ResetHard(head));
+    commands_.reset();
+    if (backup_id.empty()) return std::string();
+    const backup::RestoreReport report =
+        TRY(backups_.Restore(backup_id, {.app_root = config_.app.root, .restore_files = true}));
+    return fmt::format("; {} file(s) restored from backup {}", report.restored.size(), backup_id);
+  }
+
   Status RollbackCode(std::string& note) {
     const UpdateTarget& target = journal_.target;
-    TRY(repository_.ResetHard({.commit = target.current_commit, .branch = target.current_branch}));
-    commands_.reset();
-    note = "git reset to " + target.current_commit;
-    std::string restored;
-    if (!journal_.backup_id.empty()) {
-      const backup::RestoreReport report = TRY(backups_.Restore(
-          journal_.backup_id, {.app_root = config_.app.root, .restore_files = true}));
-      restored = fmt::format("; {} file(s) restored from backup {}", report.restored.size(),
-                             journal_.backup_id);
-    }
+    const std::string restored = TRY(ResetCode(
+        {.commit = target.current_commit, .branch = target.current_branch}, journal_.backup_id));
+    note = "git reset to " + target.current_commit + restored;
     journal_.rolled_back.push_back(
         fmt::format("code reset to {}{}", target.current_commit.substr(0, 12), restored));
-    note += restored;
     return {};
+  }
+
+  // Migrate of a rollback to a backup.
+  Status RestoreBackupDatabase(UpdateState state) {
+    if (!journal_.restore_database) {
+      return Skip(state, "backup " + journal_.restore_backup_id + " holds no database dump");
+    }
+    return Step(state, [&](std::string& note) {
+      return RestoreDatabase(journal_.restore_backup_id, note);
+    });
   }
 
   Status RollbackDatabase(std::string& note) {
@@ -563,13 +668,18 @@ class Runner {
                        "a migration ran but there is no database backup to restore (skipBackup "
                        "or no app.database_url)");
     }
-    TRY(backups_.Restore(journal_.backup_id, {.app_root = config_.app.root,
-                                              .restore_files = false,
-                                              .displace_new_files = false,
-                                              .restore_database = true,
-                                              .database_url = config_.app.database_url}));
-    note = "database restored from backup " + journal_.backup_id;
+    TRY(RestoreDatabase(journal_.backup_id, note));
     journal_.rolled_back.push_back(note);
+    return {};
+  }
+
+  Status RestoreDatabase(const std::string& backup_id, std::string& note) {
+    TRY(backups_.Restore(backup_id, {.app_root = config_.app.root,
+                                     .restore_files = false,
+                                     .displace_new_files = false,
+                                     .restore_database = true,
+                                     .database_url = config_.app.database_url}));
+    note = "database restored from backup " + backup_id;
     return {};
   }
 
@@ -665,12 +775,17 @@ class Runner {
         .final_state = std::string(StateName(state)),
         .failed_step = journal_.failed_step,
         .rolled_back = journal_.rolled_back,
+        .restored_backup = journal_.restore_backup_id,
         .plan = std::nullopt};
     if (result.success) {
       result.changes.push_back(fmt::format("code {} -> {} ({})", target.current_version,
                                            target.version, target.commit.substr(0, 12)));
       if (!journal_.backup_id.empty()) result.changes.push_back("backup " + journal_.backup_id);
-      if (journal_.migration_started) result.changes.push_back("migrations applied");
+      if (journal_.migration_started) {
+        result.changes.push_back(journal_.RestoresBackup()
+                                     ? "database restored from backup " + journal_.restore_backup_id
+                                     : "migrations applied");
+      }
     }
     return result;
   }
@@ -722,7 +837,9 @@ json ToJson(const UpdateResult& result) {
             result.transaction_id.empty() ? json(nullptr) : json(result.transaction_id)},
            {"state", result.final_state},
            {"failedStep", result.failed_step.empty() ? json(nullptr) : json(result.failed_step)},
-           {"rolledBack", result.rolled_back}};
+           {"rolledBack", result.rolled_back},
+           {"restoredBackup",
+            result.restored_backup.empty() ? json(nullptr) : json(result.restored_backup)}};
   if (result.plan) out["plan"] = ToJson(*result.plan);
   return out;
 }
@@ -772,19 +889,7 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
   }
   const std::string id = NewTransactionId(clock_);
   const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "update " + id));
-  const std::vector<UpdateResult> recovered =
-      TRY(WithContext(RecoverLocked(progress, std::nullopt), "recovering an unfinished update"));
-  for (const UpdateResult& previous : recovered) {
-    if (previous.final_state == StateName(S::kRollbackFailed)) {
-      // The app is in an unknown state: another update on top would only bury it.
-      return MakeError(ErrorCode::kConflict,
-                       fmt::format("the interrupted update {} could not be rolled back ({}); "
-                                   "repair the app, then run the update again",
-                                   previous.transaction_id,
-                                   previous.errors.empty() ? "" : previous.errors.back()));
-    }
-  }
-
+  const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
   git::Repository repository = TRY(git::Repository::Open(config_.app.root));
   // The target is resolved before a transaction exists: finding nothing newer is not an
   // update, and an error while checking is returned as it is.
@@ -794,25 +899,64 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                   .skip_backup = options.skip_backup,
                   .skip_migrations = options.skip_migrations,
                   .skip_build = options.skip_build};
-  const store::Transaction transaction =
-      TRY(store_.CreateTransaction({.id = id,
-                                    .type = store::TransactionType::kCode,
-                                    .trigger = options.trigger,
-                                    .actor = options.actor,
-                                    .from_version = journal.target.current_version,
-                                    .to_version = journal.target.version,
-                                    .state = std::string(StateName(S::kPreflight)),
-                                    .state_version = kStateVersion,
-                                    .state_json = ToStateJson(journal)}));
-  Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository,
-                transaction.id, std::move(journal), progress, options.crash_after_state);
-  UpdateResult result = runner.Run(S::kPreflight, &options);
-  for (const UpdateResult& recovered : recovered) {
-    result.changes.insert(result.changes.begin(),
-                          fmt::format("recovered interrupted transaction {}: {}",
-                                      recovered.transaction_id, recovered.final_state));
-  }
+  Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
+                std::move(journal), progress, options.crash_after_state);
+  UpdateResult result =
+      TRY(runner.Start(store::TransactionType::kCode, options.trigger, options.actor, &options));
+  ListRecovered(recovered, result);
   return result;
+}
+
+Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
+                                                const ProgressCallback& progress) {
+  const store::BackupRecord backup = TRY(backups_.Resolve(options.backup));
+  const std::string context = "backup " + backup.id;
+  const backup::Manifest manifest =
+      TRY(WithContext(backup::ParseManifest(backup.manifest_json), context));
+  if (!manifest.branch.empty()) {
+    TRY(WithContext(git::ValidateRefName(manifest.branch), context + ": branch"));
+  }
+  const std::string id = NewTransactionId(clock_);
+  const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "rollback " + id));
+  const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
+  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  const semver::Version current =
+      TRY(release::CurrentVersion(config_.app.root, config_.update.version_source));
+  const git::HeadState head = TRY(repository.Head());
+  Journal journal{
+      .target = {.current_version = current.ToString(),
+                 .current_commit = head.commit,
+                 .current_branch = head.branch,
+                 .version = manifest.version,
+                 .tag = "",
+                 .commit = manifest.commit,
+                 .branch = manifest.branch.empty() ? std::nullopt
+                                                   : std::optional<std::string>(manifest.branch)},
+      .restore_backup_id = backup.id,
+      .restore_database = manifest.database.has_value()};
+  Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
+                std::move(journal), progress, options.crash_after_state);
+  UpdateResult result =
+      TRY(runner.Start(store::TransactionType::kRollback, options.trigger, options.actor, nullptr));
+  ListRecovered(recovered, result);
+  return result;
+}
+
+Expected<std::vector<UpdateResult>> VersionManager::RecoverBeforeStart(
+    const ProgressCallback& progress) {
+  std::vector<UpdateResult> recovered =
+      TRY(WithContext(RecoverLocked(progress, std::nullopt), "recovering an unfinished update"));
+  for (const UpdateResult& previous : recovered) {
+    if (previous.final_state == StateName(S::kRollbackFailed)) {
+      // The app is in an unknown state: another transaction on top would only bury it.
+      return MakeError(ErrorCode::kConflict,
+                       fmt::format("the interrupted transaction {} could not be rolled back ({}); "
+                                   "repair the app, then try again",
+                                   previous.transaction_id,
+                                   previous.errors.empty() ? "" : previous.errors.back()));
+    }
+  }
+  return recovered;
 }
 
 Expected<std::vector<UpdateResult>> VersionManager::Recover(
@@ -825,7 +969,10 @@ Expected<std::vector<UpdateResult>> VersionManager::RecoverLocked(
     const ProgressCallback& progress, std::optional<UpdateState> crash_after_state) {
   std::vector<UpdateResult> results;
   for (const store::Transaction& transaction : TRY(store_.ListUnfinishedTransactions())) {
-    if (transaction.type != store::TransactionType::kCode) continue;
+    if (transaction.type != store::TransactionType::kCode &&
+        transaction.type != store::TransactionType::kRollback) {
+      continue;
+    }
     const std::string context = "recovering " + transaction.id;
     Expected<Journal> journal = FromStateJson(transaction.state_json, transaction.state_version);
     const Expected<UpdateState> state = ParseState(transaction.state);

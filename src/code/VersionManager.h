@@ -1,11 +1,12 @@
-// VersionManager: the in-place code update as one journaled transaction (DESIGN.md §3).
+// VersionManager: the in-place code update as one journaled transaction (DESIGN.md §3), and
+// the system rollback to a backup, which is the same transaction with another target.
 //
 // An explicit state machine with one transition table (UpdateState below). Every transition
 // is written to the store — state name plus a versioned state_json holding the snapshot HEAD,
 // the backup id, the target and which states have started — BEFORE the state's work begins,
 // so a process killed anywhere leaves a journal Recover() can finish:
 //   forward  Preflight -> Snapshot -> Fetch -> Checkout -> Install -> Migrate -> Build ->
-//            Restart -> Verify -> Commit -> Succeeded
+//            Restart -> Verify -> Probation -> Commit -> Succeeded
 //   failure  in Preflight/Snapshot/Fetch (nothing touched yet) -> Failed; later ->
 //            RollbackCode -> RollbackDatabase -> RollbackInstall -> RollbackBuild ->
 //            RollbackRestart -> RollbackVerify -> RolledBack; a failing rollback state ->
@@ -14,8 +15,22 @@
 // reinstall only when Install started, ...), and every one is idempotent, so a rollback
 // interrupted the same way is resumed at the state it was in.
 //
-// Single flight: <state.dir>/update.lock (core::FileLock, description "update <tx-id>") is
-// held for the whole transaction; a second update gets kConflict naming the holder.
+// Probation (health.probation > 0, with health checks): after a healthy Verify the checks run
+// every health.interval until the window ends; one that stays unhealthy through health.retries
+// retries fails the state, and the update is rolled back like after a failed Verify. Only
+// Commit makes an update final, so an updater killed during probation (or any state before
+// Commit) leaves an update Recover() rolls back: a probation nobody watched to its end is not
+// a passed one.
+//
+// A rollback to a backup (store type "rollback") targets the backup's commit: Preflight also
+// verifies the backup, Snapshot backs up the app as it is now, Fetch fetches only when the
+// commit is not in the repository, Checkout is a hard reset to the backup's commit and branch
+// plus the backup's critical files, Migrate restores the backup's database. A failure returns
+// the app to where it was before, from the snapshot, exactly as for an update.
+//
+// Single flight: <state.dir>/update.lock (core::FileLock, description "update <tx-id>" or
+// "rollback <tx-id>") is held for the whole transaction; a second one gets kConflict naming
+// the holder.
 #pragma once
 
 #include <functional>
@@ -47,6 +62,7 @@ enum class UpdateState {
   kBuild,
   kRestart,
   kVerify,
+  kProbation,
   kCommit,
   kSucceeded,
   kFailed,
@@ -63,8 +79,9 @@ std::string_view StateName(UpdateState state);  // "Preflight", "RollbackCode", 
 Expected<UpdateState> ParseState(std::string_view name);
 bool IsTerminal(UpdateState state);
 
-// The schema version of the state_json this build writes and resumes.
-inline constexpr int kStateVersion = 1;
+// The schema version of the state_json this build writes. It resumes this one and version 1
+// (written before rollbacks to backups existed).
+inline constexpr int kStateVersion = 2;
 
 struct UpdateOptions {
   std::optional<std::string> branch;  // follow this branch's head instead of release tags
@@ -80,6 +97,13 @@ struct UpdateOptions {
   // Debugging and crash tests: the process _exit(137)s right after the transition into this
   // state is journaled, exactly as if it had been SIGKILLed at that step boundary.
   std::optional<UpdateState> crash_after_state;
+};
+
+struct RollbackOptions {
+  std::string backup{};  // a backup id, or a path that resolves inside the backup directory
+  std::string trigger = "cli";
+  std::string actor{};
+  std::optional<UpdateState> crash_after_state{};  // as in UpdateOptions
 };
 
 struct ProgressEvent {
@@ -103,12 +127,13 @@ struct UpdateResult {
   std::string final_state{};               // StateName of the terminal state
   std::string failed_step{};               // empty on success
   std::vector<std::string> rolled_back{};  // what the rollback did, in order
+  std::string restored_backup{};           // a rollback to a backup: that backup's id
   std::optional<UpdatePlan> plan{};        // dry run only
 };
 
 // applyCodeUpdate's shape (DESIGN.md §6) {success, previousVersion, newVersion, changes,
-// errors, rollbackAvailable} plus transactionId, state, failedStep, rolledBack and, for a dry
-// run, plan.
+// errors, rollbackAvailable} plus transactionId, state, failedStep, rolledBack, restoredBackup
+// (null for an update) and, for a dry run, plan.
 nlohmann::json ToJson(const UpdateResult& result);
 
 class VersionManager {
@@ -132,8 +157,17 @@ class VersionManager {
   // the transaction's journal is in the store.
   Expected<UpdateResult> Apply(const UpdateOptions& options, const ProgressCallback& progress = {});
 
-  // Finishes every unfinished code transaction found in the store, oldest first: those that
-  // had touched the app are rolled back from their journaled state (a rollback resumes where
+  // Returns the app to the backup `options.backup` names: code, critical files, database,
+  // dependencies, build, restart and health, as one journaled transaction (see above). Like
+  // Apply, it first recovers unfinished transactions under the update lock. An Error means it
+  // never started: a path outside the backup directory (kInvalidArgument), an unknown backup
+  // (kNotFound), another transaction holding the lock (kConflict). Every later failure is a
+  // result with success = false; new_version is then the version the app runs as before.
+  Expected<UpdateResult> Rollback(const RollbackOptions& options,
+                                  const ProgressCallback& progress = {});
+
+  // Finishes every unfinished code or rollback transaction found in the store, oldest first: those
+  // that had touched the app are rolled back from their journaled state (a rollback resumes where
   // it stopped). Takes the update lock, so it is kConflict while an update runs; holding it
   // also proves that a leftover <app>/.git/index.lock belongs to a killed updater, and only
   // then is that file removed.
@@ -144,6 +178,9 @@ class VersionManager {
  private:
   Expected<UpdatePlan> PlanFor(git::Repository& repository, UpdateTarget target,
                                const UpdateOptions& options) const;
+  // RecoverLocked before a new transaction starts: kConflict when a recovered transaction
+  // could not be rolled back, as the app is then in an unknown state.
+  Expected<std::vector<UpdateResult>> RecoverBeforeStart(const ProgressCallback& progress);
   // Recover, with the update lock already held by the caller.
   Expected<std::vector<UpdateResult>> RecoverLocked(const ProgressCallback& progress,
                                                     std::optional<UpdateState> crash_after_state);

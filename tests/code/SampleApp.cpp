@@ -138,7 +138,8 @@ AppState SampleApp::Capture() {
                   .worktree_status = git_.Git(app(), {"status", "--porcelain"})};
 }
 
-Updater::Updater(const SampleApp& app, const std::function<void(config::Config&)>& adjust)
+Updater::Updater(const SampleApp& app, const std::function<void(config::Config&)>& adjust,
+                 std::optional<std::vector<health::CheckSpec>> checks)
     : config(app.MakeConfig()) {
   if (adjust) adjust(config);
   auto opened =
@@ -147,8 +148,9 @@ Updater::Updater(const SampleApp& app, const std::function<void(config::Config&)
   store = std::move(*opened);
   backups = std::make_unique<backup::BackupStore>(config.backup.dir, *store,
                                                   core::SystemClock::Instance());
-  manager = std::make_unique<VersionManager>(
-      config, *store, *backups, core::SystemClock::Instance(), checker, app.HealthChecks());
+  manager =
+      std::make_unique<VersionManager>(config, *store, *backups, core::SystemClock::Instance(),
+                                       checker, checks ? std::move(*checks) : app.HealthChecks());
 }
 
 }  // namespace galaos::code::testing

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,8 +62,10 @@ class SampleApp {
 // The manager and everything it uses, opened on a SampleApp's state directory. Open it after
 // any fork: a SQLite connection must not cross one.
 struct Updater {
-  // `adjust` changes the sample's configuration before anything is opened.
-  explicit Updater(const SampleApp& app, const std::function<void(config::Config&)>& adjust = {});
+  // `adjust` changes the sample's configuration before anything is opened; `checks` replace
+  // the sample's health checks when given.
+  explicit Updater(const SampleApp& app, const std::function<void(config::Config&)>& adjust = {},
+                   std::optional<std::vector<health::CheckSpec>> checks = std::nullopt);
 
   config::Config config;
   std::unique_ptr<store::Store> store;

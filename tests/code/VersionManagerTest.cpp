@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -342,7 +343,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(UpdateState::kPreflight, UpdateState::kSnapshot, UpdateState::kFetch,
                       UpdateState::kCheckout, UpdateState::kInstall, UpdateState::kMigrate,
                       UpdateState::kBuild, UpdateState::kRestart, UpdateState::kVerify,
-                      UpdateState::kCommit, UpdateState::kRollbackCode,
+                      UpdateState::kProbation, UpdateState::kCommit, UpdateState::kRollbackCode,
                       UpdateState::kRollbackDatabase, UpdateState::kRollbackInstall,
                       UpdateState::kRollbackBuild, UpdateState::kRollbackRestart,
                       UpdateState::kRollbackVerify),
@@ -373,6 +374,214 @@ TEST_F(VersionManagerTest, RecoveryKilledMidRollbackIsResumedByTheNextRecovery) 
   EXPECT_EQ(recovered.front().final_state, "RolledBack");
   EXPECT_EQ(app_.Capture(), before);
 }
+
+TEST_F(VersionManagerTest, RequireHealthyBeforeRefusesAnUnhealthyAppAndTouchesNothing) {
+  // The process "running" is not the checked-out version: health.js fails.
+  testing::Write(app_.app() / "restarted.txt", "0.9.0");
+  const AppState before = app_.Capture();
+  Updater updater(app_);
+  UpdateOptions options = To("v1.1.0");
+  options.require_healthy_before = true;
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(options));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, "Failed");
+  EXPECT_EQ(result.failed_step, "preflight");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("unhealthy before the update"), std::string::npos)
+      << result.errors.front();
+  EXPECT_EQ(app_.Capture(), before);
+  ASSERT_OK_AND_ASSIGN(const auto backups, updater.backups->List());
+  EXPECT_TRUE(backups.empty());
+  EXPECT_TRUE(StepNames(*updater.store, result.transaction_id).empty());
+}
+
+// The sample's health check, except that 1.1.0 fails `after` its restart, like a process that
+// crashes under load.
+std::vector<health::CheckSpec> V110FailsAfter(const SampleApp& app, std::chrono::seconds after) {
+  std::vector<health::CheckSpec> checks = app.HealthChecks();
+  checks.front().target = health::CommandCheck{
+      .argv = {"node", "-e",
+               fmt::format("const fs = require('fs');"
+                           "if (fs.readFileSync('restarted.txt', 'utf8') === '1.1.0' &&"
+                           "    Date.now() - fs.statSync('restarted.txt').mtimeMs > {}) {{"
+                           "  console.error('1.1.0 stopped answering'); process.exit(1); }}"
+                           "require('./health.js');",
+                           std::chrono::milliseconds(after).count())},
+      .cwd = app.app()};
+  return checks;
+}
+
+TEST_F(VersionManagerTest, CheckFailingDuringProbationRollsBackLikeAFailedVerify) {
+  const AppState before = app_.Capture();
+  Updater updater(
+      app_, [](config::Config& config) { config.health.probation = std::chrono::seconds(30); },
+      V110FailsAfter(app_, std::chrono::seconds(2)));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(25));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, "RolledBack") << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(result.failed_step, "probation");
+  ASSERT_FALSE(result.errors.empty());
+  EXPECT_NE(result.errors.front().find("unhealthy during the 30 s probation"), std::string::npos)
+      << result.errors.front();
+  EXPECT_NE(result.errors.front().find("1.1.0 stopped answering"), std::string::npos)
+      << result.errors.front();
+  EXPECT_EQ(app_.Capture(), before);
+  const std::vector<std::string> steps = StepNames(*updater.store, result.transaction_id);
+  EXPECT_NE(std::find(steps.begin(), steps.end(), "verify"), steps.end());
+  EXPECT_NE(std::find(steps.begin(), steps.end(), "rollback-verify"), steps.end());
+}
+
+TEST_F(VersionManagerTest, HealthyProbationCommitsAfterTheWholeWindow) {
+  Updater updater(
+      app_, [](config::Config& config) { config.health.probation = std::chrono::seconds(2); },
+      V110FailsAfter(app_, std::chrono::seconds(60)));
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(StepNames(*updater.store, result.transaction_id),
+            (std::vector<std::string>{"snapshot", "fetch", "checkout", "install", "migrate",
+                                      "build", "restart", "verify", "probation", "commit"}));
+}
+
+// The app updated from 1.0.1 to 1.1.0, with the backup of 1.0.1 that update made.
+class SystemRollbackTest : public VersionManagerTest {
+ protected:
+  void SetUp() override {
+    v101_ = app_.Capture();
+    Updater updater(app_);
+    ASSERT_OK_AND_ASSIGN(const UpdateResult update, updater.manager->Apply(To("v1.1.0")));
+    ASSERT_TRUE(update.success) << nlohmann::json(ToJson(update)).dump();
+    ASSERT_OK_AND_ASSIGN(const auto backups, updater.backups->List());
+    ASSERT_EQ(backups.size(), 1u);
+    backup_ = backups.front().id;
+    // Data written by 1.1.0 after the update, in its new column.
+    app_.Sqlite("INSERT INTO items (name, price) VALUES ('sold by 1.1.0', 5)");
+    v110_ = app_.Capture();
+  }
+
+  RollbackOptions ToBackup() const { return RollbackOptions{.backup = backup_}; }
+
+  AppState v101_;
+  AppState v110_;
+  std::string backup_;
+};
+
+TEST_F(SystemRollbackTest, RollbackToABackupServesItsVersionWithItsDatabase) {
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Rollback(ToBackup()));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(result.final_state, "Succeeded");
+  EXPECT_EQ(result.previous_version, "1.1.0");
+  EXPECT_EQ(result.new_version, "1.0.1");
+  EXPECT_EQ(result.restored_backup, backup_);
+  EXPECT_EQ(ToJson(result)["restoredBackup"], backup_);
+  // Code on main at 1.0.1's commit, built, restarted, healthy, and the old schema and rows.
+  EXPECT_EQ(app_.Capture(), v101_);
+  EXPECT_EQ(app_.Sqlite("SELECT group_concat(name) FROM items"), "first\n");
+
+  ASSERT_OK_AND_ASSIGN(const store::Transaction transaction,
+                       updater.store->GetTransaction(result.transaction_id));
+  EXPECT_EQ(transaction.type, store::TransactionType::kRollback);
+  EXPECT_EQ(transaction.status, store::TransactionStatus::kSucceeded);
+  EXPECT_EQ(StepNames(*updater.store, result.transaction_id),
+            (std::vector<std::string>{"snapshot", "fetch", "checkout", "install", "migrate",
+                                      "build", "restart", "verify", "commit"}));
+  // The snapshot of 1.1.0 it took first is a backup too; the one returned to is kept.
+  ASSERT_OK_AND_ASSIGN(const auto backups, updater.backups->List());
+  ASSERT_EQ(backups.size(), 2u);
+  EXPECT_EQ(backups.front().version, "1.1.0");
+  EXPECT_EQ(backups.back().id, backup_);
+}
+
+TEST_F(SystemRollbackTest, RollbackWhoseBuildFailsReturnsTheAppToWhereItWas) {
+  Updater updater(app_, [](config::Config& config) {
+    config.commands.build = {"node", "-e",
+                             "if (require('./package.json').version === '1.0.1') {"
+                             "  console.error('cannot build 1.0.1 any more'); process.exit(3); }"
+                             "require('./build.js');"};
+  });
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Rollback(ToBackup()));
+  EXPECT_FALSE(result.success);
+  EXPECT_EQ(result.final_state, "RolledBack") << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(result.failed_step, "build");
+  EXPECT_EQ(result.new_version, "1.1.0");
+  const std::string rolled_back = nlohmann::json(result.rolled_back).dump();
+  EXPECT_NE(rolled_back.find("database restored"), std::string::npos) << rolled_back;
+  EXPECT_NE(rolled_back.find("previous version rebuilt"), std::string::npos) << rolled_back;
+  // 1.1.0 as it was: detached at its tag, built, restarted, its schema and its new row.
+  EXPECT_EQ(app_.Capture(), v110_);
+  EXPECT_EQ(app_.Sqlite("SELECT group_concat(name) FROM items"), "first,sold by 1.1.0\n");
+  ASSERT_OK_AND_ASSIGN(const store::Transaction transaction,
+                       updater.store->GetTransaction(result.transaction_id));
+  EXPECT_EQ(transaction.status, store::TransactionStatus::kRolledBack);
+}
+
+TEST_F(SystemRollbackTest, HostileAndUnknownBackupsAreRefusedBeforeAnythingStarts) {
+  Updater updater(app_);
+  const fs::path dir = updater.config.backup.dir;
+  fs::create_symlink(app_.app(), dir / "escape");
+  for (const std::string& path :
+       {std::string("../state"), std::string("/etc"), dir.string() + "X/" + backup_,
+        backup_ + "/../../app", std::string("./escape"), std::string("$(id)")}) {
+    SCOPED_TRACE(path);
+    const Expected<UpdateResult> result = updater.manager->Rollback({.backup = path});
+    ASSERT_FALSE(result.has_value());
+    EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument) << result.error().message();
+  }
+  const Expected<UpdateResult> unknown =
+      updater.manager->Rollback({.backup = "bk-20200101-000000-00000000"});
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().code(), ErrorCode::kNotFound) << unknown.error().message();
+  EXPECT_EQ(app_.Capture(), v110_);
+  ASSERT_OK_AND_ASSIGN(const auto transactions, updater.store->ListTransactions({.limit = 10}));
+  EXPECT_EQ(transactions.size(), 1u);  // the update of SetUp only
+}
+
+// Runs a rollback to `backup` in a child process that dies right after journaling `state`.
+int RollbackAndDieAt(SampleApp& app, const std::string& backup, UpdateState state) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    Updater updater(app);
+    (void)updater.manager->Rollback({.backup = backup, .crash_after_state = state});
+    ::_exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+class RollbackCrashTest : public SystemRollbackTest,
+                          public ::testing::WithParamInterface<UpdateState> {};
+
+TEST_P(RollbackCrashTest, KilledMidRollbackIsRecoveredToThePreRollbackState) {
+  ASSERT_EQ(RollbackAndDieAt(app_, backup_, GetParam()), 137);
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const auto unfinished, updater.store->ListUnfinishedTransactions());
+  ASSERT_EQ(unfinished.size(), 1u);
+  EXPECT_EQ(unfinished.front().type, store::TransactionType::kRollback);
+  ASSERT_OK_AND_ASSIGN(const std::vector<UpdateResult> recovered, updater.manager->Recover());
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered.front().final_state, "RolledBack")
+      << nlohmann::json(ToJson(recovered.front())).dump();
+  EXPECT_EQ(recovered.front().restored_backup, backup_);
+  EXPECT_EQ(app_.Capture(), v110_);
+  EXPECT_EQ(app_.Sqlite("SELECT count(*) FROM items"), "2\n");
+
+  // The app is usable again: the same rollback now succeeds.
+  ASSERT_OK_AND_ASSIGN(const UpdateResult again, updater.manager->Rollback(ToBackup()));
+  EXPECT_TRUE(again.success) << nlohmann::json(ToJson(again)).dump();
+  EXPECT_EQ(app_.Capture(), v101_);
+}
+
+INSTANTIATE_TEST_SUITE_P(AfterTheAppWasTouched, RollbackCrashTest,
+                         ::testing::Values(UpdateState::kCheckout, UpdateState::kMigrate,
+                                           UpdateState::kBuild, UpdateState::kCommit),
+                         [](const ::testing::TestParamInfo<UpdateState>& info) {
+                           return std::string(StateName(info.param));
+                         });
 
 TEST_F(VersionManagerTest, RecoverWhileAnUpdateRunsIsAConflict) {
   Updater updater(app_);
