@@ -5,11 +5,9 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "backup/Manifest.h"
 #include "cli/Commands.h"
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
-#include "core/FileLock.h"
 #include "core/Time.h"
 #include "service/Services.h"
 #include "store/HistoryJson.h"
@@ -27,14 +25,6 @@ nlohmann::json BackupJson(const store::BackupRecord& backup) {
           {"sizeBytes", backup.size_bytes},
           {"verified", backup.verified},
           {"manifest", manifest.is_discarded() ? nlohmann::json(nullptr) : manifest}};
-}
-
-nlohmann::json RestoreJson(const store::BackupRecord& backup, const backup::RestoreReport& report) {
-  return {{"backup", backup.id},
-          {"restored", report.restored},
-          {"displaced", report.displaced},
-          {"displacedTo", report.displaced_to.string()},
-          {"databaseRestored", report.database_restored}};
 }
 
 void AddListCommand(CLI::App& group, Context& context, Action& action) {
@@ -109,46 +99,31 @@ void AddRollbackCommand(CLI::App& app, Context& context, Action& action) {
     bool json = false;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* rollback =
-      app.add_subcommand("rollback", "Restore the critical files (and the database) of a backup");
+  CLI::App* rollback = app.add_subcommand(
+      "rollback",
+      "Return the app to a backup's version: code, files, database, dependencies, build, "
+      "restart, health; undone if any of it fails");
   rollback->add_option("backup", options->backup, "A backup id, or its directory")->required();
-  rollback->add_flag("--json", options->json, "As JSON");
+  rollback->add_flag("--json", options->json, "As JSON (applyCodeUpdate's result shape)");
   rollback->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
       const nlohmann::json input = {{"backup", options->backup}};
       auto services = TRY(service::Services::Make(*config, *store));
-      backup::BackupStore& backups = services->backups();
-      auto restored = [&]() -> Expected<std::pair<store::BackupRecord, backup::RestoreReport>> {
-        store::BackupRecord record = TRY(backups.Resolve(options->backup));
-        // Not while an update runs: VersionManager holds this lock for a whole transaction.
-        const core::FileLock update_lock = TRY(
-            core::FileLock::TryAcquire(config->state.dir / "update.lock", "rollback " + record.id));
-        const backup::Manifest manifest = TRY(backup::ParseManifest(record.manifest_json));
-        backup::RestoreOptions restore{.app_root = config->app.root,
-                                       .restore_database = manifest.database.has_value(),
-                                       .database_url = config->app.database_url};
-        backup::RestoreReport report = TRY(backups.Restore(record.id, restore));
-        return std::pair{std::move(record), std::move(report)};
-      }();
-      if (!restored) {
-        return AuditAndReturn(*store, "rollback", input, "failed: " + restored.error().message(),
-                              "", std::unexpected(restored.error()));
+      auto result = services->versions().Rollback(
+          {.backup = options->backup, .actor = service::LocalUserName()}, TerminalProgress());
+      if (!result) {
+        return AuditAndReturn(*store, "rollback", input, "failed: " + result.error().message(), "",
+                              std::unexpected(result.error()));
       }
-      const auto& [record, report] = *restored;
       if (options->json) {
-        std::printf("%s\n", RestoreJson(record, report).dump(2).c_str());
+        std::printf("%s\n", code::ToJson(*result).dump(2).c_str());
       } else {
-        std::printf("restored backup %s (version %s): %zu file(s)%s\n", record.id.c_str(),
-                    record.version.c_str(), report.restored.size(),
-                    report.database_restored ? " and the database" : "");
-        if (!report.displaced.empty()) {
-          std::printf("moved %zu newer critical file(s) to %s\n", report.displaced.size(),
-                      report.displaced_to.c_str());
-        }
+        PrintResult(*result);
       }
-      return AuditAndReturn(*store, "rollback", input, "restored " + record.id, "", Status{});
+      return AuditAndReturn(*store, "rollback", input, result->final_state, result->transaction_id,
+                            StatusOf(*result));
     };
   });
 }

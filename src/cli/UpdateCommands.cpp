@@ -33,40 +33,6 @@ void PrintCheck(const release::UpdateCheck& check) {
   if (!check.changelog.empty()) std::printf("\n%s\n", check.changelog.c_str());
 }
 
-void PrintResult(const code::UpdateResult& result) {
-  if (result.plan) {
-    const code::UpdatePlan& plan = *result.plan;
-    std::printf("dry run: %s -> %s (%s)\n", plan.target.current_version.c_str(),
-                plan.target.version.c_str(), plan.target.commit.c_str());
-    for (const code::PlannedStep& step : plan.steps) {
-      std::printf("  %-9s %s%s\n", step.name.c_str(), step.skipped ? "(skipped) " : "",
-                  step.description.c_str());
-    }
-    return;
-  }
-  if (result.success && result.transaction_id.empty()) {
-    std::printf("nothing to do: running %s\n", result.new_version.c_str());
-  } else if (result.success) {
-    std::printf("updated %s -> %s (transaction %s)\n", result.previous_version.c_str(),
-                result.new_version.c_str(), result.transaction_id.c_str());
-  } else {
-    std::printf("update failed at %s; state %s; running %s (transaction %s)\n",
-                result.failed_step.c_str(), result.final_state.c_str(), result.new_version.c_str(),
-                result.transaction_id.c_str());
-  }
-  for (const std::string& change : result.changes) std::printf("  change: %s\n", change.c_str());
-  for (const std::string& step : result.rolled_back)
-    std::printf("  rolled back: %s\n", step.c_str());
-  for (const std::string& error : result.errors) std::printf("  error: %s\n", error.c_str());
-}
-
-// A result that is not a success becomes exit 1, after it has been printed.
-Status StatusOf(const code::UpdateResult& result) {
-  if (result.success || result.plan) return {};
-  return MakeError(ErrorCode::kFailed,
-                   fmt::format("update failed at {} ({})", result.failed_step, result.final_state));
-}
-
 void AddCheckCommand(CLI::App& app, Context& context, Action& action) {
   auto json = std::make_shared<bool>(false);
   CLI::App* check = app.add_subcommand("check", "Is a code update available?");
@@ -106,6 +72,8 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
   code->add_flag("--dry-run", options->update.dry_run, "Print the plan; change nothing");
   code->add_flag("--allow-downgrade", options->update.allow_downgrade,
                  "Let --target be older than the running version");
+  code->add_flag("--require-healthy", options->update.require_healthy_before,
+                 "Refuse to start unless every health check passes now");
   code->add_flag("--json", options->json, "As JSON (applyCodeUpdate's result)");
   code->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
@@ -121,7 +89,8 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
                                     {"skipMigrations", update.skip_migrations},
                                     {"skipBuild", update.skip_build},
                                     {"dryRun", update.dry_run},
-                                    {"allowDowngrade", update.allow_downgrade}};
+                                    {"allowDowngrade", update.allow_downgrade},
+                                    {"requireHealthy", update.require_healthy_before}};
       auto services = TRY(service::Services::Make(*config, *store));
       auto result = services->versions().Apply(update, TerminalProgress());
       if (!result) {

@@ -1,5 +1,6 @@
 #include "cli/UpdateSupport.h"
 
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -27,6 +28,47 @@ code::ProgressCallback TerminalProgress() {
         break;
     }
   };
+}
+
+void PrintResult(const code::UpdateResult& result) {
+  if (result.plan) {
+    const code::UpdatePlan& plan = *result.plan;
+    std::printf("dry run: %s -> %s (%s)\n", plan.target.current_version.c_str(),
+                plan.target.version.c_str(), plan.target.commit.c_str());
+    for (const code::PlannedStep& step : plan.steps) {
+      std::printf("  %-9s %s%s\n", step.name.c_str(), step.skipped ? "(skipped) " : "",
+                  step.description.c_str());
+    }
+    return;
+  }
+  const std::string what = result.restored_backup.empty()
+                               ? std::string("update")
+                               : "rollback to backup " + result.restored_backup;
+  if (result.success && result.transaction_id.empty()) {
+    std::printf("nothing to do: running %s\n", result.new_version.c_str());
+  } else if (result.success) {
+    std::printf("%s %s -> %s (transaction %s)\n",
+                result.restored_backup.empty() ? "updated" : "rolled back",
+                result.previous_version.c_str(), result.new_version.c_str(),
+                result.transaction_id.c_str());
+  } else {
+    std::printf("%s failed at %s; state %s; running %s (transaction %s)\n", what.c_str(),
+                result.failed_step.c_str(), result.final_state.c_str(), result.new_version.c_str(),
+                result.transaction_id.c_str());
+  }
+  for (const std::string& change : result.changes) std::printf("  change: %s\n", change.c_str());
+  for (const std::string& step : result.rolled_back) {
+    std::printf("  rolled back: %s\n", step.c_str());
+  }
+  for (const std::string& error : result.errors) std::printf("  error: %s\n", error.c_str());
+}
+
+Status StatusOf(const code::UpdateResult& result) {
+  if (result.success || result.plan) return {};
+  return MakeError(
+      ErrorCode::kFailed,
+      fmt::format("{} failed at {} ({})", result.restored_backup.empty() ? "update" : "rollback",
+                  result.failed_step, result.final_state));
 }
 
 Status AuditAndReturn(store::Store& store, std::string_view action, const nlohmann::json& input,

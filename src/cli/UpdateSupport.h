@@ -1,4 +1,4 @@
-// Shared by the mutating commands: live progress on stderr, and their audit rows.
+// Shared by the mutating commands: live progress on stderr, their results, and their audit rows.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -13,6 +13,13 @@ namespace galaos::cli {
 // Prints step starts, ends and indented output lines to stderr when stderr is a terminal;
 // otherwise an empty callback (the result is printed at the end either way).
 code::ProgressCallback TerminalProgress();
+
+// Prints an update's or a rollback's result (or a dry run's plan) for a person.
+void PrintResult(const code::UpdateResult& result);
+
+// A result that is not a success (nor a plan) becomes a kFailed error: exit 1, after it has
+// been printed.
+Status StatusOf(const code::UpdateResult& result);
 
 // Appends the audit row of CLI command `action` run by the local user with `input`, then
 // returns `status` (an audit failure replaces an ok status: a mutation must be recorded).

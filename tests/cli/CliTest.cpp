@@ -215,6 +215,17 @@ TEST_F(CliTest, RollbackOfAPathOutsideTheBackupDirIsRefusedWithExitTwoAndAudited
   EXPECT_TRUE(rows[0].entry.outcome.starts_with("failed")) << rows[0].entry.outcome;
 }
 
+TEST_F(CliTest, RollbackToAnUnknownBackupIsNotFoundWithExitFourAndAudited) {
+  CliRun run = Run({"rollback", "bk-20200101-000000-00000000"});
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+  EXPECT_EQ(CountLines(run.err), 1) << run.err;
+  std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].entry.action, "rollback");
+  EXPECT_EQ(nlohmann::json::parse(rows[0].entry.input_json)["backup"],
+            "bk-20200101-000000-00000000");
+}
+
 TEST_F(CliTest, RollbackNeedsABackup) {
   CliRun run = Run({"rollback"});
   EXPECT_EQ(run.exit_code, 2);
@@ -296,6 +307,26 @@ TEST_F(CliGitTest, ApplyCodeIsAConflictWithExitThreeWhileTheUpdateLockIsHeld) {
   CliRun run = RunOnApp({"apply", "code"});
   EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_NE(run.err.find("tx-held-by-test"), std::string::npos) << run.err;
+}
+
+TEST_F(CliGitTest, ApplyCodeWithRequireHealthyRefusesAnUnhealthyAppAndChangesNothing) {
+  const std::string head = git_.Git(git_.app(), {"rev-parse", "HEAD"});
+  const std::filesystem::path config = WriteConfig(
+      "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[docker]\nenabled = false\n"
+      "[commands]\ninstall = [\"true\"]\n"
+      "[[health.checks]]\nname = \"app\"\ntype = \"command\"\nargv = [\"false\"]\n");
+  CliRun run = Run({"--config", config.string(), "apply", "code", "--require-healthy", "--json"},
+                   git_.app());
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  nlohmann::json result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["success"], false);
+  EXPECT_EQ(result["failedStep"], "preflight");
+  EXPECT_NE(result["errors"][0].get<std::string>().find("unhealthy before the update"),
+            std::string::npos)
+      << run.out;
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}), head);
+  EXPECT_EQ(nlohmann::json::parse(AuditRows(state_).at(0).entry.input_json)["requireHealthy"],
+            true);
 }
 
 TEST_F(CliTest, RecoverWithNothingToRecoverSaysSoAndIsAudited) {
