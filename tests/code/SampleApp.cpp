@@ -138,6 +138,12 @@ AppState SampleApp::Capture() {
                   .worktree_status = git_.Git(app(), {"status", "--porcelain"})};
 }
 
+void PrintTo(const AppState& state, std::ostream* out) {
+  *out << "{head " << state.head_commit << " on '" << state.head_branch << "', built "
+       << state.built_version << ", restarted " << state.restarted_version << ", schema "
+       << state.items_schema << ", status '" << state.worktree_status << "'}";
+}
+
 Updater::Updater(const SampleApp& app, const std::function<void(config::Config&)>& adjust,
                  std::optional<std::vector<health::CheckSpec>> checks)
     : config(app.MakeConfig()) {

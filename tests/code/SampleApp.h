@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct AppState {
   std::string worktree_status;    // git status --porcelain
   bool operator==(const AppState&) const = default;
 };
+// gtest prints a failed comparison field by field.
+void PrintTo(const AppState& state, std::ostream* out);
 
 class SampleApp {
  public:

@@ -583,6 +583,28 @@ INSTANTIATE_TEST_SUITE_P(AfterTheAppWasTouched, RollbackCrashTest,
                            return std::string(StateName(info.param));
                          });
 
+TEST_F(VersionManagerTest, JournalOfStateVersionOneFromAnOlderBuildIsStillRecovered) {
+  const AppState before = app_.Capture();
+  ASSERT_EQ(RunAndDieAt(app_, "v1.1.0", UpdateState::kBuild), 137);
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const auto unfinished, updater.store->ListUnfinishedTransactions());
+  ASSERT_EQ(unfinished.size(), 1u);
+  // What a build without rollbacks to backups journaled: version 1, no "restore" object.
+  nlohmann::json state = nlohmann::json::parse(unfinished.front().state_json);
+  state.erase("restore");
+  ASSERT_OK(updater.store->RecordTransition(unfinished.front().id, {.state = "Build",
+                                                                    .state_version = 1,
+                                                                    .state_json = state.dump(),
+                                                                    .from_version = std::nullopt,
+                                                                    .to_version = std::nullopt,
+                                                                    .error = std::nullopt}));
+  ASSERT_OK_AND_ASSIGN(const std::vector<UpdateResult> recovered, updater.manager->Recover());
+  ASSERT_EQ(recovered.size(), 1u);
+  EXPECT_EQ(recovered.front().final_state, "RolledBack")
+      << nlohmann::json(ToJson(recovered.front())).dump();
+  EXPECT_EQ(app_.Capture(), before);
+}
+
 TEST_F(VersionManagerTest, RecoverWhileAnUpdateRunsIsAConflict) {
   Updater updater(app_);
   const auto lock =
