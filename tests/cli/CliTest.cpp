@@ -329,6 +329,36 @@ TEST_F(CliGitTest, ApplyCodeWithRequireHealthyRefusesAnUnhealthyAppAndChangesNot
             true);
 }
 
+TEST_F(CliGitTest, RollbackReturnsTheAppToTheBackupOfItsPreviousVersionAndIsAudited) {
+  const std::string v100 = git_.Git(git_.app(), {"rev-parse", "HEAD"});
+  CliRun update = RunOnApp({"apply", "code", "--json"});
+  ASSERT_EQ(update.exit_code, 0) << update.err << update.out;
+  CliRun list = RunOnApp({"backups", "list", "--json"});
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  const std::string backup = nlohmann::json::parse(list.out).at(0).at("id");
+
+  CliRun run = RunOnApp({"rollback", backup, "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const nlohmann::json result = nlohmann::json::parse(run.out);
+  EXPECT_EQ(result["success"], true);
+  EXPECT_EQ(result["previousVersion"], "1.1.0");
+  EXPECT_EQ(result["newVersion"], "1.0.0");
+  EXPECT_EQ(result["restoredBackup"], backup);
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}), v100);
+  EXPECT_EQ(git_.Git(git_.app(), {"branch", "--show-current"}), "main");
+
+  const std::vector<store::AuditRecord> rows = AuditRows(state_);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0].entry.action, "rollback");
+  EXPECT_EQ(rows[0].entry.outcome, "Succeeded");
+  EXPECT_EQ(rows[0].entry.transaction_id, result["transactionId"]);
+  CliRun history = RunOnApp({"history", "--json", "--limit", "1"});
+  EXPECT_EQ(nlohmann::json::parse(history.out).at(0)["type"], "system_rollback") << history.out;
+  CliRun text = RunOnApp({"rollback", backup});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("rolled back 1.0.0 -> 1.0.0"), std::string::npos) << text.out;
+}
+
 TEST_F(CliTest, RecoverWithNothingToRecoverSaysSoAndIsAudited) {
   CliRun run = Run({"recover"});
   EXPECT_EQ(run.exit_code, 0) << run.err;
