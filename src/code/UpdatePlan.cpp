@@ -21,7 +21,7 @@ nlohmann::json OptionalString(const std::optional<std::string>& value) {
 }  // namespace
 
 UpdatePlan MakePlan(UpdateTarget target, const ProjectCommands& commands, BackupPlan backup,
-                    std::size_t health_checks) {
+                    std::size_t health_checks, std::chrono::seconds probation) {
   UpdatePlan plan{.target = std::move(target),
                   .package_manager = std::string(ManagerName(commands.package_manager.manager)),
                   .package_manager_reason = commands.package_manager.reason,
@@ -57,6 +57,15 @@ UpdatePlan MakePlan(UpdateTarget target, const ProjectCommands& commands, Backup
        .argv = {},
        .description = fmt::format("{} health check(s) against the restarted app", health_checks),
        .skipped = health_checks == 0});
+  const bool watched = probation.count() > 0 && health_checks > 0;
+  plan.steps.push_back(
+      {.name = "probation",
+       .argv = {},
+       .description = watched ? fmt::format("the health checks again until {} s after verify; a "
+                                            "failure still rolls back",
+                                            probation.count())
+                              : std::string("no probation window (health.probation)"),
+       .skipped = !watched});
   return plan;
 }
 

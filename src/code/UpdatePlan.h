@@ -2,6 +2,7 @@
 // `apply code --dry-run` and the API's dry-run plan.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
@@ -45,9 +46,10 @@ struct UpdatePlan {
 };
 
 // The steps in transaction order: snapshot, fetch, checkout, install, migrate, build, restart,
-// verify (with `health_checks` checks).
+// verify (with `health_checks` checks), probation (skipped when `probation` is 0 or there are
+// no checks).
 UpdatePlan MakePlan(UpdateTarget target, const ProjectCommands& commands, BackupPlan backup,
-                    std::size_t health_checks);
+                    std::size_t health_checks, std::chrono::seconds probation);
 
 // {currentVersion, currentCommit, currentBranch, targetVersion, targetTag, targetCommit,
 //  targetBranch, packageManager, packageManagerReason, steps:[{name, argv|null, description,

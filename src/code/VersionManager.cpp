@@ -869,7 +869,7 @@ Expected<UpdatePlan> VersionManager::PlanFor(git::Repository& repository, Update
       CommitFiles(repository, target.commit), config_.commands,
       {.skip_migrations = options.skip_migrations, .skip_build = options.skip_build}));
   return MakePlan(std::move(target), commands, BackupPlanFor(config_, options.skip_backup),
-                  health_checks_.size());
+                  health_checks_.size(), config_.health.probation);
 }
 
 Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,

@@ -246,16 +246,17 @@ TEST_F(ProjectTest, PlanListsStepsWithArgvAndBackupInTransactionOrder) {
   Write(root() / "package-lock.json", "{}");
   ASSERT_OK_AND_ASSIGN(const ProjectCommands commands,
                        ResolveCommands(WorkingTreeFiles(root()), {}, {.skip_migrations = true}));
-  const UpdatePlan plan = MakePlan(
-      {.current_version = "1.0.0",
-       .current_commit = std::string(40, 'a'),
-       .current_branch = "main",
-       .version = "1.1.0",
-       .tag = "v1.1.0",
-       .commit = std::string(40, 'b'),
-       .branch = std::nullopt},
-      commands,
-      {.enabled = true, .dir = "/b", .critical_files = {"package.json"}, .database = true}, 2);
+  const UpdatePlan plan =
+      MakePlan({.current_version = "1.0.0",
+                .current_commit = std::string(40, 'a'),
+                .current_branch = "main",
+                .version = "1.1.0",
+                .tag = "v1.1.0",
+                .commit = std::string(40, 'b'),
+                .branch = std::nullopt},
+               commands,
+               {.enabled = true, .dir = "/b", .critical_files = {"package.json"}, .database = true},
+               2, std::chrono::seconds(300));
   const nlohmann::json json = ToJson(plan);
   EXPECT_EQ(json["targetTag"], "v1.1.0");
   EXPECT_EQ(json["targetCommit"], std::string(40, 'b'));
@@ -264,11 +265,13 @@ TEST_F(ProjectTest, PlanListsStepsWithArgvAndBackupInTransactionOrder) {
   std::vector<std::string> names;
   for (const auto& step : json["steps"]) names.push_back(step["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{"snapshot", "fetch", "checkout", "install", "migrate",
-                                             "build", "restart", "verify"}));
+                                             "build", "restart", "verify", "probation"}));
   EXPECT_EQ(json["steps"][3]["argv"], nlohmann::json({"npm", "ci"}));
   EXPECT_TRUE(json["steps"][4]["skipped"]);
   EXPECT_EQ(json["steps"][4]["description"], "skipped (skipMigrations)");
   EXPECT_EQ(json["steps"][5]["argv"], nlohmann::json({"npm", "run", "build"}));
+  EXPECT_FALSE(json["steps"][8]["skipped"]);
+  EXPECT_NE(json["steps"][8]["description"].get<std::string>().find("300 s"), std::string::npos);
   EXPECT_EQ(json["backup"]["database"], true);
   EXPECT_EQ(json["backup"]["criticalFiles"], nlohmann::json({"package.json"}));
 }
