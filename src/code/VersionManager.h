@@ -17,10 +17,10 @@
 //
 // Probation (health.probation > 0, with health checks): after a healthy Verify the checks run
 // every health.interval until the window ends; one that stays unhealthy through health.retries
-// retries fails the state, and the update is rolled back like after a failed Verify. Only
-// Commit makes an update final, so an updater killed during probation (or any state before
-// Commit) leaves an update Recover() rolls back: a probation nobody watched to its end is not
-// a passed one.
+// retries fails the state, and the update is rolled back like after a failed Verify. Only a
+// finished Commit makes an update final: an updater killed during probation (like one killed
+// in any state up to Commit) leaves an update that Recover() rolls back, since a probation
+// nobody watched to its end is not a passed one.
 //
 // A rollback to a backup (store type "rollback") targets the backup's commit: Preflight also
 // verifies the backup, Snapshot backs up the app as it is now, Fetch fetches only when the
