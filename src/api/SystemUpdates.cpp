@@ -170,6 +170,20 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  return code::ToJson(result);
                });
 
+  add.Mutation("rollback",
+               [&services, events = context.events](const Caller& caller,
+                                                    const json& input) -> Expected<json> {
+                 InputReader reader(input);
+                 code::RollbackOptions options;
+                 options.backup = reader.RequiredString("backupPath");
+                 TRY(reader.Finish());
+                 options.trigger = "api";
+                 options.actor = caller.actor;
+                 code::UpdateResult result =
+                     TRY(services.versions().Rollback(options, ProgressTo(events)));
+                 return code::ToJson(result);
+               });
+
   add.Mutation("cleanBackups", [&services](const Caller&, const json& input) -> Expected<json> {
     InputReader reader(input);
     const int keep = static_cast<int>(reader.Int("keepCount", 5, 1, 100000));

@@ -211,14 +211,16 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     step(link, viewer, "query", "listBackups");                                 // 8
     step(link, admin, "mutation", "applyCodeUpdate", {{"skipBackup", false}});  // 9
     step(link, admin, "query", "noSuchProcedure");                              // 10
-    ASSERT_EQ(plan.size() - first, 11u);
+    step(link, admin, "mutation", "rollback", {{"backupPath", "../../etc"}});   // 11
+    step(link, admin, "mutation", "rollback", json::object());                  // 12
+    ASSERT_EQ(plan.size() - first, 13u);
   }
   ASSERT_OK_AND_ASSIGN(
       json results,
       client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
                  json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}}));
   ASSERT_EQ(results.size(), plan.size());
-  for (std::size_t base : {std::size_t{0}, std::size_t{11}}) {
+  for (std::size_t base : {std::size_t{0}, std::size_t{13}}) {
     SCOPED_TRACE(plan[base]["link"].get<std::string>());
     auto error_code = [&](std::size_t i) { return results[base + i]["error"]["code"]; };
     auto http_status = [&](std::size_t i) { return results[base + i]["error"]["httpStatus"]; };
@@ -252,6 +254,10 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_NE(results[base + 9]["error"]["message"].get<std::string>().find("tx-e2e-held"),
               std::string::npos);
     EXPECT_EQ(error_code(10), "NOT_FOUND");
+    EXPECT_EQ(error_code(11), "BAD_REQUEST") << results[base + 11];
+    EXPECT_EQ(error_code(12), "BAD_REQUEST") << results[base + 12];
+    EXPECT_NE(results[base + 12]["error"]["message"].get<std::string>().find("backupPath"),
+              std::string::npos);
   }
 }
 
