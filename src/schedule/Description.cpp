@@ -41,9 +41,9 @@ std::string Weekdays(std::uint8_t days) {
   for (int d = 1; d <= 7; ++d) {  // Monday first
     if (days >> (d % 7) & 1) listed.push_back(d % 7);
   }
-  const bool consecutive = listed.size() > 2 &&
-                           listed.back() - listed.front() == static_cast<int>(listed.size()) - 1 &&
-                           listed.front() != 0;
+  // Monday first, so a run of three or more days never wraps over Sunday.
+  const bool consecutive =
+      listed.size() > 2 && listed.back() - listed.front() == static_cast<int>(listed.size()) - 1;
   if (consecutive) {
     return fmt::format("{} to {}", kWeekdays[listed.front()], kWeekdays[listed.back()]);
   }
