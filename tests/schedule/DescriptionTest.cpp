@@ -32,6 +32,7 @@ INSTANTIATE_TEST_SUITE_P(
         DescriptionCase{"0 3 * * SUN", "UTC", "every Sunday at 03:00 UTC"},
         DescriptionCase{"30 9 * * 1-5", "UTC", "every Monday to Friday at 09:30 UTC"},
         DescriptionCase{"0 4 * * 6,0", "UTC", "every Saturday and Sunday at 04:00 UTC"},
+        DescriptionCase{"0 4 * * 2,3", "UTC", "every Tuesday and Wednesday at 04:00 UTC"},
         DescriptionCase{"0 4 * * 1,3,5", "UTC", "every Monday, Wednesday and Friday at 04:00 UTC"},
         DescriptionCase{"*/15 * * * *", "UTC", "every 15 minutes"},
         DescriptionCase{"* * * * *", "UTC", "every minute"},
