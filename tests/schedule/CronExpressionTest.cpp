@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ struct NextCase {
   std::string_view start;             // UTC
   std::vector<std::string> expected;  // UTC
 };
+
+void PrintTo(const NextCase& c, std::ostream* os) {
+  *os << c.what;
+}
 
 class CronNextTest : public ::testing::TestWithParam<NextCase> {};
 
@@ -204,6 +209,10 @@ struct InvalidCase {
   std::string_view expression;
   std::string_view message;  // a part of the error message
 };
+
+void PrintTo(const InvalidCase& c, std::ostream* os) {
+  *os << c.expression;
+}
 
 class CronInvalidTest : public ::testing::TestWithParam<InvalidCase> {};
 

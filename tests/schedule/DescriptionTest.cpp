@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include "schedule/Description.h"
 
 namespace galaos::schedule {
@@ -10,6 +12,10 @@ struct DescriptionCase {
   std::string_view zone;
   std::string_view words;
 };
+
+void PrintTo(const DescriptionCase& c, std::ostream* os) {
+  *os << c.expression;
+}
 
 class DescriptionTest : public ::testing::TestWithParam<DescriptionCase> {};
 

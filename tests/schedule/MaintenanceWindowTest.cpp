@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ struct ContainsCase {
   std::string_view time;  // UTC
   bool open;
 };
+
+void PrintTo(const ContainsCase& c, std::ostream* os) {
+  *os << c.what;
+}
 
 class WindowContainsTest : public ::testing::TestWithParam<ContainsCase> {};
 
@@ -81,6 +86,10 @@ struct OpeningCase {
   std::string_view opening;  // UTC
 };
 
+void PrintTo(const OpeningCase& c, std::ostream* os) {
+  *os << c.what;
+}
+
 class WindowOpeningTest : public ::testing::TestWithParam<OpeningCase> {};
 
 TEST_P(WindowOpeningTest, NextOpeningIsTheFirstOpeningStrictlyAfter) {
@@ -118,6 +127,10 @@ struct InvalidCase {
   std::string_view window;
   std::string_view message;
 };
+
+void PrintTo(const InvalidCase& c, std::ostream* os) {
+  *os << c.window;
+}
 
 class WindowInvalidTest : public ::testing::TestWithParam<InvalidCase> {};
 

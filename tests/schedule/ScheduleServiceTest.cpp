@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,10 @@ struct InvalidSpecCase {
   store::ScheduleSpec spec;
   std::string_view message;
 };
+
+void PrintTo(const InvalidSpecCase& c, std::ostream* os) {
+  *os << c.what;
+}
 
 class ScheduleServiceInvalidTest : public ScheduleServiceTest,
                                    public ::testing::WithParamInterface<InvalidSpecCase> {};
