@@ -1,7 +1,6 @@
 // Zone: a time zone of the system's tz database (/usr/share/zoneinfo), and the conversions
-// between instants and local (wall-clock) time the schedule module needs.
-// Limitation: the tz database files hold explicit transitions up to 2037; later years keep
-// the offset in force at the end of 2037 (no DST).
+// between instants and local (wall-clock) time the schedule module needs. After a tz file's
+// last explicit transition (2037) the POSIX rule in its footer continues the DST changes.
 #pragma once
 
 #include <chrono>
