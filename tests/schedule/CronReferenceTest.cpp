@@ -455,8 +455,10 @@ TEST(CronReferenceTest, AgreesWithCronParserOnGeneratedExpressionsAcrossDst) {
     // Both lists hold every fire time from the start up to their last one.
     const std::int64_t up_to =
         ours.empty() || theirs.empty() ? 0 : std::min(ours.back(), theirs.back());
+    const std::int64_t last =
+        std::max(ours.empty() ? 0 : ours.back(), theirs.empty() ? 0 : theirs.back());
     const std::vector<Window> windows =
-        UncomparedWindows(*each.zone, each.start, Seconds(std::chrono::seconds(up_to / 1000)));
+        UncomparedWindows(*each.zone, each.start, Seconds(std::chrono::seconds(last / 1000)));
     const auto window_of = [&](std::int64_t millis) -> const Window* {
       const Seconds time{std::chrono::seconds(millis / 1000)};
       for (const Window& window : windows) {
