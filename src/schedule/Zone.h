@@ -24,7 +24,7 @@ struct OffsetPeriod {
 
 class Zone {
  public:
-  // "UTC", "local" (the system's zone, /etc/localtime or $TZ) or an IANA name such as
+  // "UTC", "local" (the system zone of /etc/localtime; $TZ is not read) or an IANA name such as
   // "Europe/Berlin". An unknown name is kInvalidArgument naming it.
   static Expected<Zone> Locate(std::string_view name);
   static Zone Utc();
