@@ -11,12 +11,18 @@ const run = path.join(root, "run");
 const pidFile = path.join(run, "server.pid");
 fs.mkdirSync(run, { recursive: true });
 
+// A zombie (exited, not yet reaped by its parent, init here) counts as stopped: it holds no
+// port and no file any more, and a slow init would otherwise delay every restart.
 function alive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true;  // no /proc: the signal test above is all there is
   }
 }
 
