@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of bench/ on a release build (method and results: docs/BENCHMARKS.md):
+# the Google Benchmark programs, then the end-to-end code-update benchmark against its
+# shell-script baseline (bench/code-update/run.sh). Raw results go to OUT, default
+# build/bench-results/<UTC time>; OUT/summary.md sums them up.
+# Usage: scripts/bench.sh [OUT]   (environment: RUNS, ROUNDS as in bench/code-update/run.sh)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=${1:-$root/build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
+
+# hyperfine is needed by the benchmarks only, so it is installed here, not by install-deps.sh.
+if ! command -v hyperfine >/dev/null 2>&1; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    hyperfine >/dev/null
+fi
+"$root/scripts/build.sh" release -DGALAOS_BUILD_BENCHMARKS=ON
+
+mkdir -p "$out"
+for program in "$root"/build/bench/bench_*; do
+  echo "$(basename "$program")"
+  "$program" --benchmark_out="$out/$(basename "$program").json" --benchmark_out_format=json
+done
+"$root/bench/code-update/run.sh" "$root/build/galaos-updater" "$out"
+echo "results: $out"
