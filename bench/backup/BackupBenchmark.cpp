@@ -8,6 +8,7 @@
 #include <benchmark/benchmark.h>
 #include <sqlite3.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -73,14 +74,14 @@ void BM_BackupCreate(benchmark::State& state) {
   const std::unique_ptr<store::Store> index =
       store::OpenSqliteStore(app.dir.path() / "state" / "state.db", clock).value();
   backup::BackupStore backups(app.dir.path() / "state" / "backups", *index, clock);
-  const backup::BackupRequest request{.app_root = app.root,
-                                      .critical_files = {"package.json", "package-lock.json",
-                                                         "**/.env*"},
-                                      .commit = std::string(40, 'a'),
-                                      .branch = "",
-                                      .version = "1.1.0",
-                                      .database_url = "sqlite://" + app.database.string(),
-                                      .tools = {{"node", "v20"}, {"npm", "11"}}};
+  const backup::BackupRequest request{
+      .app_root = app.root,
+      .critical_files = {"package.json", "package-lock.json", "**/.env*"},
+      .commit = std::string(40, 'a'),
+      .branch = "",
+      .version = "1.1.0",
+      .database_url = "sqlite://" + app.database.string(),
+      .tools = {{"node", "v20"}, {"npm", "11"}}};
   for (auto _ : state) {
     benchmark::DoNotOptimize(backups.Create(request).value());
     state.PauseTiming();
@@ -88,7 +89,7 @@ void BM_BackupCreate(benchmark::State& state) {
     state.ResumeTiming();
   }
 }
-BENCHMARK(BM_BackupCreate)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BackupCreate)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
 void BM_PlainCopy(benchmark::State& state) {
   SampleApp app;
@@ -112,7 +113,7 @@ void BM_PlainCopy(benchmark::State& state) {
     state.ResumeTiming();
   }
 }
-BENCHMARK(BM_PlainCopy)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_PlainCopy)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2);
 
 void BM_DetectToolVersions(benchmark::State& state, const char* tool) {
   const fs::path cwd = fs::current_path();
@@ -120,8 +121,14 @@ void BM_DetectToolVersions(benchmark::State& state, const char* tool) {
     benchmark::DoNotOptimize(backup::DetectToolVersions(cwd, {tool}));
   }
 }
-BENCHMARK_CAPTURE(BM_DetectToolVersions, node, "node")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_DetectToolVersions, npm, "npm")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_DetectToolVersions, node, "node")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2);
+BENCHMARK_CAPTURE(BM_DetectToolVersions, npm, "npm")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MinTime(2);
 
 }  // namespace
 

@@ -34,7 +34,7 @@ echo "updater: $updater" >"$out/contestants.txt"
 echo "baseline: $here/baseline.sh $work/app $port v1.1.0" >>"$out/contestants.txt"
 
 {
-  echo "- date: $(date -u +%FT%TZ); galaos-updater $(git -C "$root" rev-parse --short HEAD) ($bin)"
+  echo "- date: $(date -u +%FT%TZ); galaos-updater $(git -C "$root" describe --always --dirty) ($bin)"
   echo "- machine: $(nproc) cores,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(uname -sr)"
   echo "- tools: node $(node --version), npm $(npm --version), $(git --version), $(hyperfine --version)"
   echo "- load average (1, 5, 15 min) before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -72,11 +72,12 @@ hyperfine --runs "$((runs * rounds))" --warmup 1 --prepare "$here/reset.sh $work
   -n "galaos-updater (v1.2.0 fails, rolled back)" \
   "$updater apply code --target v1.2.0 --json >$work/result.json; grep -q '\"state\": \"RolledBack\"' $work/result.json && $here/serving.sh $port 1.1.0"
 
-# profile KIND TAG RUN: one `apply code --target TAG`, its history entry (steps with their
-# durations) plus the process's wall time (processMs) saved as OUT/KIND-historyRUN.json.
+# profile KIND TAG RUN: one `apply code --target TAG` (which must fail only for KIND
+# rollback); its history entry (steps with their durations) and the process's wall time
+# (processMs) saved as OUT/KIND-historyRUN.json.
 profile() {
   local started=${EPOCHREALTIME/./}
-  $updater apply code --target "$2" >/dev/null 2>&1 || true
+  $updater apply code --target "$2" >/dev/null 2>&1 || [[ $1 == rollback ]]
   local process_ms=$(((${EPOCHREALTIME/./} - started) / 1000))
   $updater history --json -n 1 |
     node -e 'const h = JSON.parse(require("fs").readFileSync(0, "utf8"))[0];

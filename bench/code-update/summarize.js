@@ -38,16 +38,20 @@ for (const file of files.filter((f) => /^update-round\d+\.json$/.test(f))) {
 const ratio = median(times["galaos-updater"]) / median(times.baseline);
 const rollback = read("rollback.json").results[0];
 
-// Step name -> durations (ms) over the runs of one kind of history file.
+// Step name -> durations (ms) over the runs of one kind of history file, plus the sum of the
+// rollback steps, the time outside any step and the whole process.
 function stepTimes(kind) {
   const steps = {};
   for (const file of files.filter((f) => f.startsWith(`${kind}-history`))) {
     const entry = read(file);
     let inSteps = 0;
+    let rollingBack = 0;
     for (const step of entry.steps) {
       (steps[step.name] ??= []).push(step.duration);
       inSteps += step.duration;
+      if (step.name.startsWith("rollback-")) rollingBack += step.duration;
     }
+    if (rollingBack) (steps["(rollback steps)"] ??= []).push(rollingBack);
     (steps["(outside steps)"] ??= []).push(entry.processMs - inSteps);
     (steps["(whole process)"] ??= []).push(entry.processMs);
   }
