@@ -3,7 +3,7 @@
 # the Google Benchmark programs, then the end-to-end code-update benchmark against its
 # shell-script baseline (bench/code-update/run.sh). Raw results go to OUT, default
 # build/bench-results/<UTC time>; OUT/summary.md sums them up.
-# Usage: scripts/bench.sh [OUT]   (environment: RUNS, ROUNDS as in bench/code-update/run.sh)
+# Usage: scripts/bench.sh [OUT]   (environment: RUNS, STEP_RUNS as in bench/code-update/run.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}

@@ -1,21 +1,22 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of issue 3's code update on the sample app (scripts/sample-app):
 #   update    `galaos-updater apply code` v1.0.0 -> v1.1.0 against baseline.sh, the same
-#             steps as a plain shell script; ROUNDS hyperfine rounds of RUNS runs each, the
-#             contestants' order alternating from round to round
-#   rollback  `apply code` to v1.2.0, whose build fails and is rolled back to v1.1.0
-#   steps     RUNS more runs of each, to record per-step times: the updater's from its store
-#             (`history --json`), the baseline's from STEP_LOG
+#             steps as a plain shell script: RUNS pairs, each one run of both contestants back
+#             to back (their order alternating), so that a load that changes over minutes
+#             weighs on both alike
+#   rollback  RUNS runs of `apply code` to v1.2.0, whose build fails and is rolled back
+#   steps     STEP_RUNS more runs of each, to record per-step times: the updater's from its
+#             store (`history --json`), the baseline's from STEP_LOG
 # Every measured run starts from the same saved state (reset.sh as hyperfine's --prepare).
 # Writes raw hyperfine JSON/markdown, step records and summary.md (summarize.js) to OUT.
-# Usage: run.sh BIN OUT   (environment: RUNS=5, ROUNDS=3)
+# Usage: run.sh BIN OUT   (environment: RUNS=15, STEP_RUNS=5)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=$(realpath "$1")
 out=$2
-runs=${RUNS:-5}
-rounds=${ROUNDS:-3}
+runs=${RUNS:-15}
+step_runs=${STEP_RUNS:-5}
 mkdir -p "$out"
 out=$(realpath "$out")
 work=$(mktemp -d /tmp/galaos-bench-XXXXXX)
@@ -58,16 +59,18 @@ snapshot v1.1.0
 reset_v1_0="$here/reset.sh $work v1.0.0 $port 1.0.0"
 baseline=("baseline" "$here/baseline.sh $work/app $port v1.1.0")
 galaos=("galaos-updater" "$updater apply code --target v1.1.0 && $here/serving.sh $port 1.1.0")
-for round in $(seq "$rounds"); do
-  if ((round % 2)); then order=("${baseline[@]}" "${galaos[@]}"); else order=("${galaos[@]}" "${baseline[@]}"); fi
-  echo "update round $round of $rounds"
-  hyperfine --runs "$runs" --warmup 1 --prepare "$reset_v1_0" \
-    --export-json "$out/update-round$round.json" --export-markdown "$out/update-round$round.md" \
+warmup=(--warmup 1)  # before the first pair only
+for run in $(seq "$runs"); do
+  if ((run % 2)); then order=("${baseline[@]}" "${galaos[@]}"); else order=("${galaos[@]}" "${baseline[@]}"); fi
+  echo "update pair $run of $runs"
+  hyperfine --style basic --runs 1 "${warmup[@]}" --prepare "$reset_v1_0" \
+    --export-json "$out/update-pair$run.json" --export-markdown "$out/update-pair$run.md" \
     -n "${order[0]}" "${order[1]}" -n "${order[2]}" "${order[3]}"
+  warmup=()
 done
 
 echo "rollback"
-hyperfine --runs "$((runs * rounds))" --warmup 1 --prepare "$here/reset.sh $work v1.1.0 $port 1.1.0" \
+hyperfine --runs "$runs" --warmup 1 --prepare "$here/reset.sh $work v1.1.0 $port 1.1.0" \
   --export-json "$out/rollback.json" --export-markdown "$out/rollback.md" \
   -n "galaos-updater (v1.2.0 fails, rolled back)" \
   "$updater apply code --target v1.2.0 --json >$work/result.json; grep -q '\"state\": \"RolledBack\"' $work/result.json && $here/serving.sh $port 1.1.0"
@@ -86,7 +89,7 @@ console.log(JSON.stringify({...h, processMs: Number(process.argv[1])}));' "$proc
 }
 echo "per-step times"
 : >"$out/baseline-steps.txt"
-for run in $(seq "$runs"); do
+for run in $(seq "$step_runs"); do
   $reset_v1_0
   STEP_LOG=$out/baseline-steps.txt "$here/baseline.sh" "$work/app" "$port" v1.1.0 >/dev/null 2>&1
   $reset_v1_0

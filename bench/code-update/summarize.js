@@ -1,5 +1,5 @@
-// Prints run.sh's results in OUT as Markdown: the medians of the update contestants over every
-// round and their ratio, the rollback's time, and the median time of each step.
+// Prints run.sh's results in OUT as Markdown: the medians of the update contestants, their
+// ratio and the ratios within pairs, the rollback's time, and the median time of each step.
 // Usage: node summarize.js OUT
 const fs = require("fs");
 const path = require("path");
@@ -21,19 +21,17 @@ const stats = (name, times) =>
   `${s3(Math.min(...times))} | ${s3(Math.max(...times))} |`;
 const statsHeader = "| | runs | median (s) | mean ± sd (s) | min (s) | max (s) |\n|---|---|---|---|---|---|";
 
-// Every run of each update contestant, over all rounds; and each round's medians.
+// Every run of each update contestant, and the ratio of each pair (one run of each, back to
+// back).
 const times = {};
-const roundRows = [];
-for (const file of files.filter((f) => /^update-round\d+\.json$/.test(f))) {
-  const medians = {};
+const pairRatios = [];
+for (const file of files.filter((f) => /^update-pair\d+\.json$/.test(f))) {
+  const pair = {};
   for (const result of read(file).results) {
     (times[result.command] ??= []).push(...result.times);
-    medians[result.command] = median(result.times);
+    pair[result.command] = result.times[0];
   }
-  roundRows.push(
-    `| ${file.match(/\d+/)[0]} | ${s3(medians.baseline)} | ${s3(medians["galaos-updater"])} | ` +
-      `${(medians["galaos-updater"] / medians.baseline).toFixed(3)} |`,
-  );
+  pairRatios.push(pair["galaos-updater"] / pair.baseline);
 }
 const ratio = median(times["galaos-updater"]) / median(times.baseline);
 const rollback = read("rollback.json").results[0];
@@ -77,7 +75,7 @@ const stepRows = names.map((n) => `| ${n} | ${ms(update[n])} | ${ms(baselineStep
 const rollbackSteps = stepTimes("rollback");
 const rollbackRows = Object.entries(rollbackSteps).map(([n, xs]) => `| ${n} | ${ms(xs)} |`);
 
-console.log(`## Code update v1.0.0 -> v1.1.0 (all rounds)
+console.log(`## Code update v1.0.0 -> v1.1.0
 
 ${statsHeader}
 ${stats("baseline (shell script)", times.baseline)}
@@ -85,9 +83,8 @@ ${stats("galaos-updater apply code", times["galaos-updater"])}
 
 **Ratio of medians: ${ratio.toFixed(3)}** (target: at most 1.10)
 
-| round | baseline median (s) | galaos-updater median (s) | ratio |
-|---|---|---|---|
-${roundRows.join("\n")}
+Ratio within each pair: median ${median(pairRatios).toFixed(3)}; sorted:
+${[...pairRatios].sort((a, b) => a - b).map((r) => r.toFixed(2)).join(", ")}
 
 ## Failed update v1.1.0 -> v1.2.0, rolled back to v1.1.0
 
