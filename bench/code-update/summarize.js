@@ -23,17 +23,24 @@ const statsHeader = "| | runs | median (s) | mean ± sd (s) | min (s) | max (s) 
 
 // Every run of each update contestant, and the ratio of each pair (one run of each, back to
 // back).
+// CPU time (user + system of the contestant and its children) varies less with the load.
 const times = {};
+const cpu = {};
 const pairRatios = [];
 for (const file of files.filter((f) => /^update-pair\d+\.json$/.test(f))) {
   const pair = {};
   for (const result of read(file).results) {
     (times[result.command] ??= []).push(...result.times);
+    (cpu[result.command] ??= []).push(result.user + result.system);
     pair[result.command] = result.times[0];
   }
   pairRatios.push(pair["galaos-updater"] / pair.baseline);
 }
 const ratio = median(times["galaos-updater"]) / median(times.baseline);
+const cpuLine =
+  `CPU time (user + system), median: baseline ${s3(median(cpu.baseline))} s, ` +
+  `galaos-updater ${s3(median(cpu["galaos-updater"]))} s, ` +
+  `ratio ${(median(cpu["galaos-updater"]) / median(cpu.baseline)).toFixed(3)}`;
 const rollback = read("rollback.json").results[0];
 
 // Step name -> durations (ms) over the runs of one kind of history file, plus the sum of the
@@ -85,6 +92,8 @@ ${stats("galaos-updater apply code", times["galaos-updater"])}
 
 Ratio within each pair: median ${median(pairRatios).toFixed(3)}; sorted:
 ${[...pairRatios].sort((a, b) => a - b).map((r) => r.toFixed(2)).join(", ")}
+
+${cpuLine}
 
 ## Failed update v1.1.0 -> v1.2.0, rolled back to v1.1.0
 
