@@ -8,6 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-$root/build/bench-results/$(date -u +%Y%m%dT%H%M%SZ)}
 
+"$root/scripts/install-deps.sh"
 # hyperfine is needed by the benchmarks only, so it is installed here, not by install-deps.sh.
 if ! command -v hyperfine >/dev/null 2>&1; then
   sudo_cmd=()
@@ -20,7 +21,7 @@ fi
 
 mkdir -p "$out"
 for program in "$root"/build/bench/bench_*; do
-  echo "$(basename "$program")"
+  basename "$program"
   "$program" --benchmark_out="$out/$(basename "$program").json" --benchmark_out_format=json
 done
 "$root/bench/code-update/run.sh" "$root/build/galaos-updater" "$out"
