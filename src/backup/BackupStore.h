@@ -120,8 +120,10 @@ class BackupStore {
 // like bk-20261126-201751-1a2b3c4d.
 bool IsValidBackupId(std::string_view id);
 
-// `<tool> --version` (first line of its output) for each tool, run in `app_root`, 10 s each.
-// Versions are informational: a tool that is missing or fails is left out.
+// Each tool's version as `<tool> --version` prints it: read from the package.json of a tool
+// installed as an npm package (npm, pnpm, yarn: no Node.js start-up), else the first line of
+// `<tool> --version` run in `app_root` (10 s each). Versions are informational: a tool that is
+// missing or fails is left out.
 std::map<std::string, std::string> DetectToolVersions(const std::filesystem::path& app_root,
                                                       const std::vector<std::string>& tools);
 

@@ -9,6 +9,7 @@
 #include "BackupTestSupport.h"
 #include "backup/BackupStore.h"
 #include "core/FileLock.h"
+#include "core/Process.h"
 
 namespace galaos::backup::testing {
 namespace {
@@ -408,6 +409,33 @@ TEST_F(BackupStoreTest, DetectToolVersionsReportsInstalledToolsAndOmitsMissingOn
   ASSERT_EQ(versions.count("node"), 1u);
   EXPECT_TRUE(versions.at("node").starts_with("v")) << versions.at("node");
   EXPECT_EQ(versions.count("galaos-no-such-tool"), 0u);
+}
+
+TEST_F(BackupStoreTest, DetectToolVersionsReadsAnNpmPackagesVersionAsItsVersionFlagPrintsIt) {
+  core::ProcessOptions npm;
+  npm.argv = {"npm", "--version"};
+  ASSERT_OK_AND_ASSIGN(core::ProcessResult printed, core::RunChecked(npm));
+  const auto versions = DetectToolVersions(app_, {"npm"});
+  ASSERT_EQ(versions.count("npm"), 1u);
+  EXPECT_EQ(versions.at("npm") + "\n", printed.stdout_tail);
+}
+
+TEST_F(BackupStoreTest, DetectToolVersionsFindsAPackagedToolThroughItsBinSymlink) {
+  // A tool installed the way npm installs packages: <prefix>/bin/tool -> ../lib/tool/cli.js.
+  const std::filesystem::path prefix = app_.parent_path() / "prefix";
+  std::filesystem::create_directories(prefix / "bin");
+  std::filesystem::create_directories(prefix / "lib/galaos-fake-tool/bin");
+  WriteText(prefix / "lib/galaos-fake-tool/package.json",
+            R"({"name":"galaos-fake-tool","version":"9.8.7"})");
+  WriteText(prefix / "lib/galaos-fake-tool/bin/cli.js", "#!/bin/sh\necho wrong\n", 0755);
+  std::filesystem::create_symlink("../lib/galaos-fake-tool/bin/cli.js",
+                                  prefix / "bin/galaos-fake-tool");
+  const std::string old_path = std::getenv("PATH");
+  setenv("PATH", ((prefix / "bin").string() + ":" + old_path).c_str(), 1);
+  const auto versions = DetectToolVersions(app_, {"galaos-fake-tool"});
+  setenv("PATH", old_path.c_str(), 1);
+  ASSERT_EQ(versions.count("galaos-fake-tool"), 1u);
+  EXPECT_EQ(versions.at("galaos-fake-tool"), "9.8.7");
 }
 
 }  // namespace
