@@ -73,6 +73,8 @@ class Engine {
   virtual Status RenameContainer(std::string_view container, std::string_view new_name) = 0;
   // Removes the container, never its volumes; force also removes a running one.
   virtual Status RemoveContainer(std::string_view container, bool force) = 0;
+  // Replaces the container's restart policy ({"Name": "no"|"always"|..., "MaximumRetryCount"}).
+  virtual Status UpdateRestartPolicy(std::string_view container, const nlohmann::json& policy) = 0;
   // Attaches a (created or running) container; `endpoint` is an EndpointSettings object.
   virtual Status ConnectNetwork(std::string_view network, std::string_view container,
                                 const nlohmann::json& endpoint) = 0;

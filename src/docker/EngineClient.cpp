@@ -419,6 +419,13 @@ Status EngineClient::RemoveContainer(std::string_view container, bool force) {
   return {};
 }
 
+Status EngineClient::UpdateRestartPolicy(std::string_view container, const json& policy) {
+  TRY(Send({.method = "POST",
+            .path = "/containers/" + Escape(container) + "/update",
+            .body = json{{"RestartPolicy", policy}}}));
+  return {};
+}
+
 Status EngineClient::ConnectNetwork(std::string_view network, std::string_view container,
                                     const json& endpoint) {
   TRY(Send({.method = "POST",

@@ -50,6 +50,7 @@ class EngineClient final : public Engine {
   Status RestartContainer(std::string_view container, std::chrono::seconds grace) override;
   Status RenameContainer(std::string_view container, std::string_view new_name) override;
   Status RemoveContainer(std::string_view container, bool force) override;
+  Status UpdateRestartPolicy(std::string_view container, const nlohmann::json& policy) override;
   Status ConnectNetwork(std::string_view network, std::string_view container,
                         const nlohmann::json& endpoint) override;
   Status PullImage(std::string_view image, std::string_view registry_auth,

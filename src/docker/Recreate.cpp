@@ -47,7 +47,8 @@ std::string Diagnose(Engine& engine, std::string_view container) {
     if (const std::string error = state.value("Error", ""); !error.empty()) why += ": " + error;
     if (state.value("OOMKilled", false)) why += " (out of memory)";
   } else if (state.value("Restarting", false)) {
-    why = "it keeps restarting";
+    why =
+        "it keeps restarting; last exited with code " + std::to_string(state.value("ExitCode", -1));
   }
   const json log = state.value("Health", json::object()).value("Log", json::array());
   if (!log.empty()) {
@@ -152,6 +153,10 @@ Status AdvanceRecreate(Engine& engine, RecreatePlan& plan, const RecreateOptions
                       "rename the old container to " + plan.recovery_name));
       return Transition(plan, RecreateState::kOldRenamed);
     case RecreateState::kOldRenamed:
+      // A stopped "always" container would come back when the engine restarts, beside the
+      // new one; RestoreOld puts the policy back.
+      TRY(WithContext(engine.UpdateRestartPolicy(plan.old_id, json{{"Name", "no"}}),
+                      "disable the old container's restart policy"));
       TRY(WithContext(engine.StopContainer(plan.old_id, StopGrace(plan, options)),
                       "stop the old container"));
       return Transition(plan, RecreateState::kOldStopped);
@@ -210,14 +215,15 @@ Status RemoveOld(Engine& engine, RecreatePlan& plan) {
 }
 
 Status RollBackRecreate(Engine& engine, RecreatePlan& plan) {
-  TRY(RestoreOld(engine, plan.name, plan.recovery_name, plan.old_was_running));
+  TRY(RestoreOld(engine, plan.name, plan.recovery_name, plan.old_was_running,
+                 plan.spec.create_body["HostConfig"].value("RestartPolicy", json())));
   plan.new_id.clear();
   plan.state = RecreateState::kRolledBack;
   return {};
 }
 
-Status RestoreOld(Engine& engine, std::string_view name, std::string_view recovery_name,
-                  bool start) {
+Status RestoreOld(Engine& engine, std::string_view name, std::string_view recovery_name, bool start,
+                  const json& restart_policy) {
   TRY(ValidateContainerName(name));
   TRY(ValidateContainerName(recovery_name));
   const std::string context = "restore " + std::string(name);
@@ -240,6 +246,10 @@ Status RestoreOld(Engine& engine, std::string_view name, std::string_view recove
     }
     TRY(WithContext(engine.RenameContainer(old_id, name), context + ": rename it back"));
   }
+  if (restart_policy.is_object()) {
+    TRY(WithContext(engine.UpdateRestartPolicy(name, restart_policy),
+                    context + ": restore its restart policy"));
+  }
   if (start) TRY(WithContext(engine.StartContainer(name), context + ": start it"));
   return {};
 }
@@ -250,7 +260,10 @@ Status WaitHealthy(Engine& engine, std::string_view container, std::chrono::seco
   const json inspected = TRY(engine.InspectContainer(container));
   const json& state = inspected["State"];
   const bool healthcheck = HasHealthcheck(inspected);
-  const auto fail = [&](ErrorCode code) { return MakeError(code, Diagnose(engine, container)); };
+  std::string died;  // from a die event: its restart policy may have restarted it since
+  const auto fail = [&](ErrorCode code) {
+    return MakeError(code, died.empty() ? Diagnose(engine, container) : died);
+  };
   if (!state.value("Running", false)) return fail(ErrorCode::kFailed);
   if (healthcheck && state.value("Health", json::object()).value("Status", "") == "healthy") {
     return {};
@@ -261,8 +274,12 @@ Status WaitHealthy(Engine& engine, std::string_view container, std::chrono::seco
   // By id: a name also matches events of earlier containers that had it.
   const std::string id = inspected.value("Id", "");
   TRY(engine.WatchContainerEvents(id, since, until, [&](const ContainerEvent& event) {
-    if (event.action == "die" || event.action == "oom" ||
-        event.action == "health_status: unhealthy") {
+    if (event.action == "die") {
+      const auto code = event.attributes.find("exitCode");
+      died = "it exited with code " +
+             (code == event.attributes.end() ? std::string("?") : code->second);
+      verdict = false;
+    } else if (event.action == "oom" || event.action == "health_status: unhealthy") {
       verdict = false;
     } else if (healthcheck && event.action == "health_status: healthy") {
       verdict = true;

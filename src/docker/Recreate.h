@@ -26,7 +26,7 @@ namespace galaos::docker {
 enum class RecreateState {
   kPlanned,     // nothing touched yet
   kOldRenamed,  // the old container is under recovery_name (still running)
-  kOldStopped,
+  kOldStopped,  // and its restart policy is "no", so an engine restart leaves it stopped
   kNewCreated,  // the new container exists under name (new_id), networks connected
   kNewStarted,
   kNewHealthy,  // success; the old container waits, stopped, under recovery_name
@@ -81,10 +81,11 @@ Status RemoveOld(Engine& engine, RecreatePlan& plan);
 Status RollBackRecreate(Engine& engine, RecreatePlan& plan);
 
 // From the names alone: removes a container under `name` other than the one under
-// `recovery_name` (the new one), renames the recovery container back to `name` and starts it
-// when `start`. Nothing under recovery_name and the old one under `name`: only starts it.
-Status RestoreOld(Engine& engine, std::string_view name, std::string_view recovery_name,
-                  bool start);
+// `recovery_name` (the new one), renames the recovery container back to `name`, gives it back
+// `restart_policy` (the plan's HostConfig.RestartPolicy; null: left as is) and starts it when
+// `start`. Nothing under recovery_name and the old one under `name`: only the last two.
+Status RestoreOld(Engine& engine, std::string_view name, std::string_view recovery_name, bool start,
+                  const nlohmann::json& restart_policy);
 
 // Waits until `container` is healthy: with a HEALTHCHECK, health status "healthy" within
 // `timeout`; without, running and no die during `stable_period`. Fails early on "unhealthy" or

@@ -97,7 +97,8 @@ TEST(ContainerName, ShellMetacharactersAndInvalidDockerNamesAreRejectedBeforeAny
   for (const char* name : {"web;rm -rf /", "$(reboot)", "`id`", "a b", "web|cat", "web&", "-rm",
                            "../etc", "a/b", "x", "", "_x", ".x", "name\n", "web>out", "é"}) {
     EXPECT_ERROR_CODE(PlanRecreate(engine, name, "img:2"), ErrorCode::kInvalidArgument);
-    EXPECT_ERROR_CODE(RestoreOld(engine, name, "ok-name", true), ErrorCode::kInvalidArgument);
+    EXPECT_ERROR_CODE(RestoreOld(engine, name, "ok-name", true, nullptr),
+                      ErrorCode::kInvalidArgument);
   }
   EXPECT_TRUE(engine.calls.empty());
   EXPECT_ERROR_CODE(ValidateContainerName(std::string(201, 'a')), ErrorCode::kInvalidArgument);

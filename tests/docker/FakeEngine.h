@@ -33,6 +33,9 @@ class FakeEngine final : public Engine {
   }
   Status RenameContainer(std::string_view, std::string_view) override { return NotFaked(); }
   Status RemoveContainer(std::string_view, bool) override { return NotFaked(); }
+  Status UpdateRestartPolicy(std::string_view, const nlohmann::json&) override {
+    return NotFaked();
+  }
   Status ConnectNetwork(std::string_view, std::string_view, const nlohmann::json&) override {
     return NotFaked();
   }

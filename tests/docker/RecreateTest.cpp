@@ -30,6 +30,7 @@ const std::vector<std::string> kSleepCmd = {R"(CMD ["/bin/busybox", "sleep", "60
 //   Image, Config.Image — the point of the update;
 //   ResolvConfPath, HostnamePath, HostsPath, LogPath, GraphDriver — paths named by the id;
 //   Config.Hostname — docker derives it from the id when none is configured;
+//   the order of Mounts — the engine lists them from a map, in no fixed order;
 //   NetworkSettings except Ports and, per network, NetworkID, Aliases (less the alias docker
 //     adds for the short id), IPAMConfig, Links, DriverOpts — sandbox and endpoint ids, MAC
 //     and dynamic addresses are allocated per container.
@@ -41,6 +42,9 @@ json Comparable(json container) {
                           "HostnamePath", "HostsPath", "LogPath", "GraphDriver"}) {
     container.erase(key);
   }
+  json& mounts = container["Mounts"];
+  std::sort(mounts.begin(), mounts.end(),
+            [](const json& a, const json& b) { return a["Destination"] < b["Destination"]; });
   container["Config"].erase("Image");
   container["Config"].erase("Hostname");
   json networks = json::object();
@@ -137,7 +141,9 @@ class RecreateOnEngine : public ::testing::Test {
 
   std::string CreateSimpleContainer(const std::string& image) {
     const std::string name = resources_.Container(prefix_ + "-simple");
-    auto id = engine_->CreateContainer(name, {{"Image", image}, {"HostConfig", {{"Init", true}}}});
+    auto id = engine_->CreateContainer(
+        name, {{"Image", image},
+               {"HostConfig", {{"Init", true}, {"RestartPolicy", {{"Name", "always"}}}}}});
     EXPECT_TRUE(id) << id.error().message();
     EXPECT_TRUE(engine_->StartContainer(name));
     return name;
@@ -252,21 +258,31 @@ TEST_F(RecreateOnEngine, AfterACrashMidRecreateTheOldContainerIsRestoredFromItsN
   const std::string name = CreateSimpleContainer(sleeper);
   resources_.Container(RecoveryName(name));
   ASSERT_OK_AND_ASSIGN(const json before, engine_->InspectContainer(name));
+  json journal;
   {
     ASSERT_OK_AND_ASSIGN(RecreatePlan plan, PlanRecreate(*engine_, name, sleeper2));
     const RecreateOptions options;
-    while (plan.state != RecreateState::kNewStarted)
+    while (plan.state != RecreateState::kNewStarted) {
       ASSERT_OK(AdvanceRecreate(*engine_, plan, options));
+      journal = ToJson(plan);
+    }
     // The process dies here: the new container runs under the name, the old one is stopped.
   }
   ASSERT_OK_AND_ASSIGN(const json interrupted, engine_->InspectContainer(name));
   ASSERT_NE(interrupted["Id"], before["Id"]);
+  ASSERT_OK_AND_ASSIGN(const json waiting, engine_->InspectContainer(RecoveryName(name)));
+  EXPECT_EQ(waiting["HostConfig"]["RestartPolicy"]["Name"], "no");  // stays down on restarts
 
-  ASSERT_OK(RestoreOld(*engine_, name, RecoveryName(name), /*start=*/true));
-  ASSERT_OK(RestoreOld(*engine_, name, RecoveryName(name), /*start=*/true));  // idempotent
+  // The journal holds the plan; its restart policy is the only thing RestoreOld needs besides
+  // the names.
+  ASSERT_OK_AND_ASSIGN(const RecreatePlan journaled, RecreatePlanFromJson(journal));
+  const json policy = journaled.spec.create_body["HostConfig"]["RestartPolicy"];
+  ASSERT_OK(RestoreOld(*engine_, name, RecoveryName(name), /*start=*/true, policy));
+  ASSERT_OK(RestoreOld(*engine_, name, RecoveryName(name), /*start=*/true, policy));  // again
   ASSERT_OK_AND_ASSIGN(const json after, engine_->InspectContainer(name));
   EXPECT_EQ(after["Id"], before["Id"]);
   EXPECT_TRUE(after["State"]["Running"].get<bool>());
+  EXPECT_EQ(after["HostConfig"]["RestartPolicy"], before["HostConfig"]["RestartPolicy"]);
   EXPECT_ERROR_CODE(engine_->InspectContainer(interrupted["Id"].get<std::string>()),
                     ErrorCode::kNotFound);
   EXPECT_ERROR_CODE(engine_->InspectContainer(RecoveryName(name)), ErrorCode::kNotFound);
