@@ -1,6 +1,7 @@
 #include "docker/Recreate.h"
 
 #include <array>
+#include <cctype>
 #include <optional>
 
 namespace galaos::docker {
@@ -32,7 +33,9 @@ std::string Trimmed(std::string text) {
 }
 
 bool HasHealthcheck(const json& inspected) {
-  const json test = inspected["Config"].value("Healthcheck", json::object()).value("Test", json());
+  const json test = inspected.value("Config", json::object())
+                        .value("Healthcheck", json::object())
+                        .value("Test", json());
   return test.is_array() && !test.empty() && test.front() != "NONE";
 }
 
@@ -40,7 +43,7 @@ bool HasHealthcheck(const json& inspected) {
 std::string Diagnose(Engine& engine, std::string_view container) {
   const auto inspected = engine.InspectContainer(container);
   if (!inspected) return "its state is unknown: " + inspected.error().message();
-  const json& state = (*inspected)["State"];
+  const json state = inspected->value("State", json::object());
   std::string why;
   if (!state.value("Running", false)) {
     why = "it exited with code " + std::to_string(state.value("ExitCode", -1));
@@ -66,7 +69,7 @@ Status Transition(RecreatePlan& plan, RecreateState state) {
 }
 
 std::chrono::seconds StopGrace(const RecreatePlan& plan, const RecreateOptions& options) {
-  const json& timeout = plan.spec.create_body.value("StopTimeout", json());
+  const json timeout = plan.spec.create_body.value("StopTimeout", json());
   return timeout.is_number_integer() ? std::chrono::seconds(timeout.get<int>())
                                      : options.stop_grace;
 }
@@ -139,7 +142,7 @@ Expected<RecreatePlan> PlanRecreate(Engine& engine, std::string_view name, std::
       .name = std::string(name),
       .recovery_name = recovery,
       .old_id = container.value("Id", ""),
-      .old_was_running = container["State"].value("Running", false),
+      .old_was_running = container.value("State", json::object()).value("Running", false),
       .image = std::string(image),
       .spec = TRY(WithContext(SpecFromInspect(container, old_image, image), context)),
   };
@@ -215,8 +218,9 @@ Status RemoveOld(Engine& engine, RecreatePlan& plan) {
 }
 
 Status RollBackRecreate(Engine& engine, RecreatePlan& plan) {
-  TRY(RestoreOld(engine, plan.name, plan.recovery_name, plan.old_was_running,
-                 plan.spec.create_body["HostConfig"].value("RestartPolicy", json())));
+  TRY(RestoreOld(
+      engine, plan.name, plan.recovery_name, plan.old_was_running,
+      plan.spec.create_body.value("HostConfig", json::object()).value("RestartPolicy", json())));
   plan.new_id.clear();
   plan.state = RecreateState::kRolledBack;
   return {};
@@ -258,7 +262,7 @@ Status WaitHealthy(Engine& engine, std::string_view container, std::chrono::seco
                    std::chrono::milliseconds stable_period) {
   const auto since = system_clock::now() - kEventMargin;
   const json inspected = TRY(engine.InspectContainer(container));
-  const json& state = inspected["State"];
+  const json state = inspected.value("State", json::object());
   const bool healthcheck = HasHealthcheck(inspected);
   std::string died;  // from a die event: its restart policy may have restarted it since
   const auto fail = [&](ErrorCode code) {
@@ -293,7 +297,8 @@ Status WaitHealthy(Engine& engine, std::string_view container, std::chrono::seco
   }
   if (!healthcheck) {
     const json now = TRY(engine.InspectContainer(container));
-    if (!now["State"].value("Running", false) || now["State"].value("Restarting", false)) {
+    const json now_state = now.value("State", json::object());
+    if (!now_state.value("Running", false) || now_state.value("Restarting", false)) {
       return fail(ErrorCode::kFailed);
     }
   }
