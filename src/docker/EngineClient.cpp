@@ -148,7 +148,7 @@ struct Transfer {
   bool overflow = false;         // the body exceeded its cap
   std::exception_ptr exception;  // thrown by the callback, rethrown after curl returns
 
-  long Status() const {
+  long HttpStatus() const {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     return status;
@@ -181,7 +181,7 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   auto* transfer = static_cast<Transfer*>(user);
   const std::size_t bytes = size * count;
   const std::string_view text(data, bytes);
-  if (!transfer->on_line || transfer->Status() >= 300) {
+  if (!transfer->on_line || transfer->HttpStatus() >= 300) {
     const std::size_t cap = transfer->on_line ? kMaxErrorBody : kMaxBody;
     if (transfer->body.size() + bytes > cap) {
       if (!transfer->on_line) {
@@ -300,9 +300,9 @@ Expected<EngineClient::Response> EngineClient::Send(const Request& request) cons
     const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     return MakeError(ErrorCode::kUnavailable, what + ": " + reason);
   }
-  Response response{.status = transfer.Status(), .body = std::move(transfer.body)};
+  Response response{.status = transfer.HttpStatus(), .body = std::move(transfer.body)};
   if (response.status >= 300 &&
-      !(std::ranges::find(request.also_ok, response.status) != request.also_ok.end())) {
+      std::ranges::find(request.also_ok, response.status) == request.also_ok.end()) {
     return std::unexpected(EngineError(response.status, response.body));
   }
   if (request.on_line && !transfer.stopped && !transfer.line.empty()) {
