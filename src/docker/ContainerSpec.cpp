@@ -73,6 +73,13 @@ Expected<ContainerSpec> SpecFromInspect(const json& container, const json& old_i
   json body = config;
   body["Image"] = std::string(new_image);
   if (Member(body, "Hostname") == short_id) body.erase("Hostname");
+  const std::string mode = Member(host_config, "NetworkMode").is_string()
+                               ? host_config["NetworkMode"].get<std::string>()
+                               : std::string("default");
+  if (mode.starts_with("container:")) {
+    // Inherited from the other container (the engine refuses them with this mode).
+    for (const char* key : {"Hostname", "Domainname", "MacAddress"}) body.erase(key);
+  }
   for (const char* key : {"Env", "Labels", "ExposedPorts", "Volumes"}) {
     DropImageEntries(body, image_config, key);
   }
@@ -118,9 +125,6 @@ Expected<ContainerSpec> SpecFromInspect(const json& container, const json& old_i
   body["HostConfig"] = std::move(host);
 
   ContainerSpec spec;
-  std::string mode = Member(host_config, "NetworkMode").is_string()
-                         ? host_config["NetworkMode"].get<std::string>()
-                         : std::string("default");
   const std::string primary = mode == "default" ? "bridge" : mode;
   const json& networks = Member(Member(container, "NetworkSettings"), "Networks");
   const bool own_network_stack =

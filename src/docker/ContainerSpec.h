@@ -39,7 +39,8 @@ struct ContainerSpec {
 // Left to the new image: values that only repeat the old image's defaults (`old_image` is its
 // GET /images/{id}/json; its Env entries, Labels, ExposedPorts and Volumes, and Cmd, Entrypoint,
 // WorkingDir, User, Healthcheck, StopSignal, Shell when equal), so a new image's defaults apply.
-// Dropped: the hostname docker derived from the old id and the alias equal to the old short id.
+// Dropped: the hostname docker derived from the old id, the alias equal to the old short id,
+// and with a container:<id> network mode the hostname, domain name and MAC address it inherits.
 Expected<ContainerSpec> SpecFromInspect(const nlohmann::json& container,
                                         const nlohmann::json& old_image,
                                         std::string_view new_image);

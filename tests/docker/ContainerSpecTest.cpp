@@ -82,8 +82,12 @@ TEST(SpecFromInspect, AnExplicitEntrypointKeepsItsCmd) {
 TEST(SpecFromInspect, ASharedNetworkStackHasNoNetworksOfItsOwn) {
   json inspect = Inspect();
   inspect["HostConfig"]["NetworkMode"] = "container:" + kId;
+  inspect["Config"]["Hostname"] = "owner-host";  // the other container's
+  inspect["Config"]["Domainname"] = "example.org";
   ASSERT_OK_AND_ASSIGN(const ContainerSpec spec, SpecFromInspect(inspect, OldImage(), "app:2"));
   EXPECT_EQ(spec.create_body["HostConfig"]["NetworkMode"], "container:" + kId);
+  EXPECT_FALSE(spec.create_body.contains("Hostname"));
+  EXPECT_FALSE(spec.create_body.contains("Domainname"));
   EXPECT_FALSE(spec.create_body.contains("NetworkingConfig"));
   EXPECT_TRUE(spec.extra_networks.empty());
 }

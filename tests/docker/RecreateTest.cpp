@@ -252,6 +252,26 @@ TEST_F(RecreateOnEngine, WithoutAHealthcheckANewContainerThatExitsIsReportedWith
   EXPECT_TRUE(updated["State"]["Running"].get<bool>());
 }
 
+TEST_F(RecreateOnEngine, ASidecarKeepsSharingItsOwnersNetworkStack) {
+  const std::string sleeper = Image("sleeper", kSleepCmd);
+  const std::string sleeper2 = Image("sleeper2", kSleepCmd);
+  const std::string owner = CreateSimpleContainer(sleeper);
+  const std::string sidecar = resources_.Container(prefix_ + "-sidecar");
+  ASSERT_OK(engine_->CreateContainer(
+      sidecar, {{"Image", sleeper},
+                {"HostConfig", {{"Init", true}, {"NetworkMode", "container:" + owner}}}}));
+  ASSERT_OK(engine_->StartContainer(sidecar));
+  ASSERT_OK_AND_ASSIGN(const json before, engine_->InspectContainer(sidecar));
+
+  std::vector<std::string> journal;
+  ASSERT_OK(Recreate(sidecar, sleeper2, journal));
+  ASSERT_OK_AND_ASSIGN(const json after, engine_->InspectContainer(sidecar));
+  EXPECT_NE(after["Id"], before["Id"]);
+  EXPECT_TRUE(after["State"]["Running"].get<bool>());
+  EXPECT_EQ(after["HostConfig"]["NetworkMode"], before["HostConfig"]["NetworkMode"]);
+  EXPECT_EQ(Comparable(after), Comparable(before));
+}
+
 TEST_F(RecreateOnEngine, AfterACrashMidRecreateTheOldContainerIsRestoredFromItsNamesAlone) {
   const std::string sleeper = Image("sleeper", kSleepCmd);
   const std::string sleeper2 = Image("sleeper2", kSleepCmd);
