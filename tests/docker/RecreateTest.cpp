@@ -272,6 +272,30 @@ TEST_F(RecreateOnEngine, ASidecarKeepsSharingItsOwnersNetworkStack) {
   EXPECT_EQ(Comparable(after), Comparable(before));
 }
 
+TEST_F(RecreateOnEngine, AnAnonymousVolumeMovesToTheNewContainerWithItsData) {
+  // VOLUME in both images: without care the new container would get a fresh, empty volume.
+  const std::vector<std::string> changes = {"VOLUME /state", kSleepCmd.front()};
+  const std::string v1 = Image("vol1", changes);
+  const std::string v2 = Image("vol2", changes);
+  const std::string name = resources_.Container(prefix_ + "-stateful");
+  ASSERT_OK(DockerCli({"run", "-d", "--init", "--name", name, v1}));
+  ASSERT_OK(DockerCli({"exec", name, "/bin/busybox", "sh", "-c", "echo kept > /state/data"}));
+  ASSERT_OK_AND_ASSIGN(const json before, engine_->InspectContainer(name));
+  ASSERT_EQ(before["Mounts"].size(), 1u);
+  const std::string volume = before["Mounts"][0]["Name"];
+  resources_.Volume(volume);
+
+  std::vector<std::string> journal;
+  ASSERT_OK(Recreate(name, v2, journal));
+  ASSERT_OK_AND_ASSIGN(const json after, engine_->InspectContainer(name));
+  ASSERT_EQ(after["Mounts"].size(), 1u) << after["Mounts"].dump();
+  EXPECT_EQ(after["Mounts"][0]["Name"], volume);
+  EXPECT_EQ(after["Mounts"][0]["Destination"], "/state");
+  ASSERT_OK_AND_ASSIGN(const std::string data,
+                       DockerCli({"exec", name, "/bin/busybox", "cat", "/state/data"}));
+  EXPECT_EQ(data, "kept\n");
+}
+
 TEST_F(RecreateOnEngine, AfterACrashMidRecreateTheOldContainerIsRestoredFromItsNamesAlone) {
   const std::string sleeper = Image("sleeper", kSleepCmd);
   const std::string sleeper2 = Image("sleeper2", kSleepCmd);
