@@ -342,12 +342,17 @@ Expected<std::vector<ContainerSummary>> EngineClient::ListContainers() {
   }
   std::vector<ContainerSummary> containers;
   for (const json& item : body) {
-    ContainerSummary summary{.id = StringOr(item, "Id"),
-                             .image = StringOr(item, "Image"),
-                             .image_id = StringOr(item, "ImageID"),
-                             .state = StringOr(item, "State"),
-                             .status = StringOr(item, "Status"),
-                             .created = item.value("Created", std::int64_t{0})};
+    ContainerSummary summary{
+        .id = StringOr(item, "Id"),
+        .image = StringOr(item, "Image"),
+        .image_id = StringOr(item, "ImageID"),
+        .state = StringOr(item, "State"),
+        .status = StringOr(item, "Status"),
+    };
+    if (const auto created = item.find("Created");
+        created != item.end() && created->is_number_integer()) {
+      summary.created = created->get<std::int64_t>();
+    }
     if (const auto names = item.find("Names");
         names != item.end() && names->is_array() && !names->empty() && names->front().is_string()) {
       summary.name = names->front().get<std::string>();
