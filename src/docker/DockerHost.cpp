@@ -2,12 +2,15 @@
 
 #include <charconv>
 
+#include "core/Redact.h"
+
 namespace galaos::docker {
 
 Expected<DockerHost> ParseDockerHost(std::string_view text) {
   const auto invalid = [&](std::string_view why) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "invalid Docker host \"" + std::string(text) + "\": " + std::string(why));
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "invalid Docker host \"" + core::RedactSecrets(text) + "\": " + std::string(why));
   };
   DockerHost host;
   host.text = std::string(text);

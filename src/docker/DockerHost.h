@@ -9,7 +9,7 @@
 namespace galaos::docker {
 
 struct DockerHost {
-  std::string text;         // as configured, for messages
+  std::string text;         // as configured
   std::string unix_socket;  // set for unix:// hosts
   std::string base_url;     // http://host:port, or http://localhost over the socket
 };

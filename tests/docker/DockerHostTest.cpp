@@ -35,5 +35,11 @@ TEST(DockerHost, MalformedHostsAreRejectedWithTheirText) {
   }
 }
 
+TEST(DockerHost, ACredentialInARejectedHostIsNotRepeated) {
+  const auto host = ParseDockerHost("tcp://admin:s3cret@docker:2375");
+  ASSERT_FALSE(host);
+  EXPECT_EQ(host.error().message().find("s3cret"), std::string::npos) << host.error().message();
+}
+
 }  // namespace
 }  // namespace galaos::docker
