@@ -17,6 +17,7 @@ void AddAuditCommands(CLI::App& app, Context& context, Action& action);
 void AddUpdateCommands(CLI::App& app, Context& context,
                        Action& action);  // check apply recover health
 void AddBackupCommands(CLI::App& app, Context& context, Action& action);  // backups, rollback
+void AddDockerCommands(CLI::App& app, Context& context, Action& action);  // list info restart
 void AddServeCommand(CLI::App& app, Context& context, Action& action);    // serve
 void AddTokenCommands(CLI::App& app, Context& context, Action& action);   // token
 

@@ -59,6 +59,7 @@ int Main(int argc, char** argv) {
   AddAuditCommands(app, context, action);
   AddUpdateCommands(app, context, action);
   AddBackupCommands(app, context, action);
+  AddDockerCommands(app, context, action);
   AddTokenCommands(app, context, action);
   AddServeCommand(app, context, action);
 

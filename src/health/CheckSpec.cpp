@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "core/Redact.h"
+#include "docker/DockerHost.h"
 #include "health/Endpoints.h"
 
 namespace galaos::health {
@@ -57,7 +58,7 @@ Status ValidateTarget(const RedisCheck& check) {
 }
 
 Status ValidateTarget(const DockerCheck& check) {
-  TRY(detail::ParseDockerEndpoint(check.endpoint));
+  TRY(docker::ParseDockerHost(check.endpoint));
   return {};
 }
 

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "docker/DockerHost.h"
 #include "health/Checks.h"
 #include "health/Endpoints.h"
 
@@ -184,7 +185,7 @@ Expected<std::string> Check(const TcpCheck& check, const CheckContext& context) 
 }
 
 Expected<std::string> Check(const DockerCheck& check, const CheckContext& context) {
-  const DockerEndpoint endpoint = TRY(ParseDockerEndpoint(check.endpoint));
+  const docker::DockerHost endpoint = TRY(docker::ParseDockerHost(check.endpoint));
   const std::string what = "Docker Engine at " + check.endpoint;
   const Response response =
       TRY(Get(endpoint.base_url + "/_ping", endpoint.unix_socket, context, what));

@@ -110,33 +110,4 @@ Expected<RedisEndpoint> ParseRedisUrl(std::string_view url) {
   return endpoint;
 }
 
-Expected<DockerEndpoint> ParseDockerEndpoint(std::string_view endpoint) {
-  const auto invalid = [&](std::string_view why) {
-    return MakeError(
-        ErrorCode::kInvalidArgument,
-        "invalid Docker endpoint \"" + core::RedactSecrets(endpoint) + "\": " + std::string(why));
-  };
-  DockerEndpoint result;
-  if (endpoint.starts_with("unix://")) {
-    result.unix_socket = std::string(endpoint.substr(7));
-    if (!result.unix_socket.starts_with('/')) return invalid("the socket path must be absolute");
-    result.base_url = "http://localhost";
-    return result;
-  }
-  std::string_view authority;
-  if (endpoint.starts_with("tcp://")) {
-    authority = endpoint.substr(6);
-  } else if (endpoint.starts_with("http://")) {
-    authority = endpoint.substr(7);
-  } else {
-    return invalid("expected unix:///path, tcp://host:port or http://host:port");
-  }
-  if (authority.ends_with('/')) authority.remove_suffix(1);
-  const auto host_port = SplitHostPort(authority);
-  if (!host_port || host_port->host.empty()) return invalid("bad host or port");
-  result.base_url =
-      "http://" + host_port->host + ":" + std::to_string(host_port->port.value_or(2375));
-  return result;
-}
-
 }  // namespace galaos::health::detail

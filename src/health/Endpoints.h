@@ -21,12 +21,4 @@ struct RedisEndpoint {
 // redis://[[user]:password@]host[:port][/db]; user and password may be percent-encoded.
 Expected<RedisEndpoint> ParseRedisUrl(std::string_view url);
 
-struct DockerEndpoint {
-  std::string unix_socket;  // set for unix:// endpoints
-  std::string base_url;     // http://host:port, or http://localhost over the socket
-};
-
-// unix:///path, tcp://host:port or http://host:port (DOCKER_HOST forms without TLS).
-Expected<DockerEndpoint> ParseDockerEndpoint(std::string_view endpoint);
-
 }  // namespace galaos::health::detail

@@ -116,18 +116,5 @@ TEST(RedisUrlTest, RejectsTlsQueriesAndBadPorts) {
   }
 }
 
-TEST(DockerEndpointTest, ParsesUnixAndTcpForms) {
-  const auto unix_socket = detail::ParseDockerEndpoint("unix:///var/run/docker.sock");
-  ASSERT_TRUE(unix_socket.has_value());
-  EXPECT_EQ(unix_socket->unix_socket, "/var/run/docker.sock");
-  EXPECT_EQ(unix_socket->base_url, "http://localhost");
-  const auto tcp = detail::ParseDockerEndpoint("tcp://10.0.0.5:2376");
-  ASSERT_TRUE(tcp.has_value());
-  EXPECT_EQ(tcp->unix_socket, "");
-  EXPECT_EQ(tcp->base_url, "http://10.0.0.5:2376");
-  EXPECT_EQ(detail::ParseDockerEndpoint("tcp://docker")->base_url, "http://docker:2375");
-  EXPECT_FALSE(detail::ParseDockerEndpoint("unix://relative.sock").has_value());
-}
-
 }  // namespace
 }  // namespace galaos::health

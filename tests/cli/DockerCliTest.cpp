@@ -1,0 +1,143 @@
+// `galaos-updater docker list|info|restart` against the real engine. Every run selects only
+// this test's containers (a managed label unique to it): the engine is shared.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/Process.h"
+#include "core/TempDir.h"
+#include "docker/DockerTestSupport.h"
+#include "support/Assertions.h"
+
+namespace galaos::cli {
+namespace {
+
+using docker::testing::Resources;
+using nlohmann::json;
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+class DockerCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    prefix_ = docker::testing::UniquePrefix();
+    image_ = resources_.Image(prefix_ + "-img:v1");
+    ASSERT_OK(docker::testing::ImportBusyboxImage(
+        {.name = image_, .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"}}));
+    db_ = Create("db", {});
+    web_ = Create("web", "db:service_started:false");
+    ignored_ = resources_.Container(prefix_ + "-ignored");
+    ASSERT_OK(docker::testing::DockerCli({"create", "--name", ignored_, image_}));
+  }
+
+  std::string Create(const std::string& service, const std::string& depends_on) {
+    const std::string name = resources_.Container(prefix_ + "-" + service);
+    std::vector<std::string> args = {"run",
+                                     "-d",
+                                     "--init",
+                                     "--name",
+                                     name,
+                                     "--label",
+                                     Selector(),
+                                     "--label",
+                                     "com.docker.compose.project=" + prefix_,
+                                     "--label",
+                                     "com.docker.compose.service=" + service};
+    if (!depends_on.empty()) {
+      args.insert(args.end(), {"--label", "com.docker.compose.depends_on=" + depends_on});
+    }
+    args.push_back(image_);
+    EXPECT_TRUE(docker::testing::DockerCli(args));
+    return name;
+  }
+
+  std::string Selector() const { return "gdt.test=" + prefix_; }
+
+  CliRun Run(std::vector<std::string> args) {
+    core::ProcessOptions options;
+    options.argv = {GALAOS_CLI_PATH,
+                    "--state-dir",
+                    (dir_.path() / "state").string(),
+                    "--app-root",
+                    dir_.path().string(),
+                    "--set",
+                    "docker.host=" + std::string(docker::testing::kDockerHost),
+                    "--set",
+                    "docker.managed_label=" + Selector()};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG", "DOCKER_HOST"};
+    options.environment["GALAOS_UPDATER_CONFIG"] = "";
+    options.timeout = std::chrono::seconds(60);
+    auto result = core::RunProcess(options);
+    EXPECT_TRUE(result.has_value()) << result.error().message();
+    return {result->exit_code, result->stdout_tail, result->stderr_tail};
+  }
+
+  Resources resources_;
+  core::TempDir dir_ = std::move(*core::TempDir::Create("gdt-cli-"));
+  std::string prefix_, image_, db_, web_, ignored_;
+};
+
+TEST_F(DockerCliTest, ListShowsTheManagedContainersAndFlagsMonitorOnly) {
+  const CliRun run =
+      Run({"docker", "list", "--json", "--set", "docker.monitor_only=[\"" + web_ + "\"]"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json list = json::parse(run.out);
+  ASSERT_EQ(list.size(), 2u) << run.out;
+  std::map<std::string, bool> monitor_only;
+  for (const json& c : list) {
+    monitor_only[c["name"]] = c["monitorOnly"];
+    EXPECT_EQ(c["state"], "running");
+    EXPECT_EQ(c["image"], image_);
+    EXPECT_EQ(c["id"].get<std::string>().size(), 64u);
+  }
+  EXPECT_EQ(monitor_only, (std::map<std::string, bool>{{db_, false}, {web_, true}}));
+
+  const CliRun table = Run({"docker", "list"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find(db_), std::string::npos) << table.out;
+  EXPECT_EQ(table.out.find(ignored_), std::string::npos) << table.out;
+}
+
+TEST_F(DockerCliTest, InfoReportsTheEngineAndTheNegotiatedVersion) {
+  const CliRun run = Run({"docker", "info", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json info = json::parse(run.out);
+  EXPECT_FALSE(info["serverVersion"].get<std::string>().empty());
+  EXPECT_EQ(info["negotiatedApiVersion"], "1.41");
+  EXPECT_EQ(info["host"], docker::testing::kDockerHost);
+}
+
+TEST_F(DockerCliTest, RestartGoesInDependencyOrderAndIsAudited) {
+  const CliRun run = Run({"docker", "restart", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(json::parse(run.out)["restarted"], json({db_, web_}));
+  const CliRun audit = Run({"audit", "verify"});
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+}
+
+TEST_F(DockerCliTest, RestartRefusesHostileAndUnmanagedNames) {
+  const CliRun hostile = Run({"docker", "restart", "web;rm -rf /"});
+  EXPECT_EQ(hostile.exit_code, 2) << hostile.err;
+  EXPECT_NE(hostile.err.find("invalid container name"), std::string::npos) << hostile.err;
+  const CliRun unmanaged = Run({"docker", "restart", ignored_});
+  EXPECT_EQ(unmanaged.exit_code, 4) << unmanaged.err;
+  EXPECT_NE(unmanaged.err.find("no managed container named " + ignored_), std::string::npos);
+}
+
+TEST_F(DockerCliTest, AnUnreachableOrDisabledEngineIsAClearError) {
+  const CliRun down =
+      Run({"--set", "docker.host=unix:///nonexistent/docker.sock", "docker", "info"});
+  EXPECT_EQ(down.exit_code, 1) << down.err;
+  EXPECT_NE(down.err.find("unix:///nonexistent/docker.sock"), std::string::npos) << down.err;
+  const CliRun off = Run({"--set", "docker.enabled=false", "docker", "list"});
+  EXPECT_EQ(off.exit_code, 2) << off.err;
+  EXPECT_NE(off.err.find("docker.enabled = false"), std::string::npos) << off.err;
+}
+
+}  // namespace
+}  // namespace galaos::cli

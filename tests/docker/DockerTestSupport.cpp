@@ -1,0 +1,91 @@
+#include "docker/DockerTestSupport.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <ranges>
+
+#include "core/TempDir.h"
+
+namespace galaos::docker::testing {
+namespace {
+
+core::ProcessOptions CliOptions(std::vector<std::string> args) {
+  core::ProcessOptions options;
+  options.argv = {"/usr/bin/docker", "-H", std::string(kDockerHost)};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.timeout = std::chrono::minutes(2);
+  return options;
+}
+
+// Best effort: cleanup must go on when one removal fails (e.g. the test already removed it).
+void RunQuietly(std::vector<std::string> args) {
+  (void)core::RunProcess(CliOptions(args));
+}
+
+}  // namespace
+
+std::string UniquePrefix() {
+  static std::atomic<int> counter{0};
+  return "gdt-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+Expected<std::string> DockerCli(std::vector<std::string> args) {
+  const core::ProcessResult result = TRY(core::RunChecked(CliOptions(std::move(args))));
+  return result.stdout_tail;
+}
+
+Resources::~Resources() {
+  for (const auto& name : containers_ | std::views::reverse) RunQuietly({"rm", "-f", name});
+  for (const auto& name : networks_ | std::views::reverse) RunQuietly({"network", "rm", name});
+  for (const auto& name : volumes_ | std::views::reverse) RunQuietly({"volume", "rm", name});
+  for (const auto& name : images_ | std::views::reverse) RunQuietly({"rmi", name});
+}
+
+std::string Resources::Container(std::string name) {
+  return containers_.emplace_back(name);
+}
+std::string Resources::Network(std::string name) {
+  return networks_.emplace_back(name);
+}
+std::string Resources::Volume(std::string name) {
+  return volumes_.emplace_back(name);
+}
+std::string Resources::Image(std::string name) {
+  return images_.emplace_back(name);
+}
+
+Status ImportBusyboxImage(const ImageSpec& spec) {
+  namespace fs = std::filesystem;
+  const core::TempDir dir = TRY(core::TempDir::Create("gdt-rootfs-"));
+  const fs::path rootfs = dir.path() / "rootfs";
+  fs::create_directories(rootfs / "bin");
+  fs::copy_file("/bin/busybox", rootfs / "bin/busybox");
+  fs::create_symlink("busybox", rootfs / "bin/sh");
+  for (const auto& [path, content] : spec.files) {
+    const fs::path target = rootfs / fs::path(path).relative_path();
+    fs::create_directories(target.parent_path());
+    std::ofstream(target) << content;
+  }
+  const fs::path tar = dir.path() / "rootfs.tar";
+  core::ProcessOptions tar_options;
+  tar_options.argv = {"tar", "-C", rootfs.string(), "-cf", tar.string(), "."};
+  TRY(core::RunChecked(std::move(tar_options)));
+  std::vector<std::string> args = {"import"};
+  for (const auto& change : spec.changes) {
+    args.push_back("-c");
+    args.push_back(change);
+  }
+  args.push_back(tar.string());
+  args.push_back(spec.name);
+  TRY(DockerCli(std::move(args)));
+  return {};
+}
+
+Expected<std::unique_ptr<EngineClient>> TestEngine() {
+  return EngineClient::Connect(kDockerHost);
+}
+
+}  // namespace galaos::docker::testing
