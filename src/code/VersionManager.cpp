@@ -545,8 +545,15 @@ class Runner {
   Status Fetch(std::string& note) {
     const UpdateTarget& target = journal_.target;
     note = "have " + target.commit;
-    // A backup's commit was checked out here once: the remote is needed only if it is gone.
-    if (journal_.RestoresBackup() && repository_.ResolveCommit(target.commit)) return {};
+    // The remote is needed only for objects we lack: resolving the target (the update check
+    // fetches what its changelog needs) or an earlier checkout of a backup's commit usually
+    // brought them already. A local tag must still name the announced commit.
+    const auto tag_commit = [&] { return repository_.ResolveCommit(target.tag); };
+    if (repository_.ResolveCommit(target.commit) &&
+        (target.tag.empty() || journal_.RestoresBackup() || tag_commit() == target.commit)) {
+      return {};
+    }
+    note = "fetched " + target.commit;
     TRY(repository_.Fetch(config_.git.remote, {.branch = target.branch, .tags = true}));
     if (!target.tag.empty()) {
       // Install exactly the commit that was announced, even if the tag moved since.
