@@ -5,8 +5,10 @@
 #include "api/Input.h"
 #include "core/Redact.h"
 #include "core/Time.h"
+#include "docker/ManagedContainers.h"
 #include "release/CurrentVersion.h"
 #include "release/UpdateChecker.h"
+#include "service/Docker.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::api {
@@ -121,8 +123,22 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
             [&config, &store](const Caller&, const json& input) -> Expected<json> {
               TRY(InputReader(input).Finish());
               release::UpdateCheck check = TRY(service::CheckForUpdate(config, store));
-              return json{{"code", release::ToJson(check)},
+              json out = {{"code", release::ToJson(check)},
+                          {"docker", json::array()},
                           {"timestamp", core::FormatIsoUtc(std::chrono::system_clock::now())}};
+              // Containers are checked when Docker is on; an engine that cannot be asked is
+              // reported as such (dockerError), not as "no container updates".
+              if (config.docker.enabled) {
+                auto images = service::CheckContainerImages(config);
+                if (!images) {
+                  out["dockerError"] = images.error().message();
+                  return out;
+                }
+                for (const docker::ContainerImageCheck& image : *images) {
+                  out["docker"].push_back(docker::ToJson(image));
+                }
+              }
+              return out;
             });
 
   add.Query("healthCheck", Access::kViewer,
@@ -139,6 +155,25 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                 out.push_back(BackupJson(backup));
               }
               return out;
+            });
+
+  add.Query("listContainers", Access::kViewer,
+            [&config](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              auto engine = TRY(service::ConnectEngine(config));
+              json out = json::array();
+              for (const docker::ManagedContainer& managed :
+                   TRY(docker::ListManaged(*engine, config.docker))) {
+                out.push_back(docker::ToJson(managed));
+              }
+              return out;
+            });
+
+  add.Query("getDockerInfo", Access::kViewer,
+            [&config](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              auto engine = TRY(service::ConnectEngine(config));
+              return docker::ToJson(TRY(docker::GetEngineInfo(*engine)));
             });
 
   add.Query("getUpdateHistory", Access::kViewer,
@@ -183,6 +218,15 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                      TRY(services.versions().Rollback(options, ProgressTo(events)));
                  return code::ToJson(result);
                });
+
+  add.Mutation("restartContainers", [&config](const Caller&, const json& input) -> Expected<json> {
+    InputReader reader(input);
+    const std::vector<std::string> names =
+        reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
+    TRY(reader.Finish());
+    const std::vector<std::string> restarted = TRY(service::RestartManaged(config, names));
+    return json{{"success", true}, {"restarted", restarted}};
+  });
 
   add.Mutation("cleanBackups", [&services](const Caller&, const json& input) -> Expected<json> {
     InputReader reader(input);

@@ -1,4 +1,5 @@
-// `docker list`, `docker info` and `docker restart`: the managed containers and the engine.
+// `docker list`, `docker info`, `docker restart` and `docker check`: the managed containers,
+// the engine, and newer images in the registries.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,31 +14,10 @@
 #include "docker/ContainerSpec.h"
 #include "docker/EngineClient.h"
 #include "docker/ManagedContainers.h"
+#include "service/Docker.h"
 
 namespace galaos::cli {
 namespace {
-
-constexpr std::chrono::seconds kRestartGrace{10};
-
-Expected<std::unique_ptr<docker::EngineClient>> ConnectEngine(const config::Config& config) {
-  if (!config.docker.enabled) {
-    return MakeError(ErrorCode::kInvalidArgument, "Docker support is off (docker.enabled = false)");
-  }
-  return docker::EngineClient::Connect(config.docker.host);
-}
-
-// The listContainers shape: {id, name, image, state, status, created} plus monitorOnly.
-nlohmann::json ContainerJson(const docker::ManagedContainer& managed) {
-  const docker::ContainerSummary& c = managed.container;
-  return {{"id", c.id},
-          {"name", c.name},
-          {"image", c.image},
-          {"state", c.state},
-          {"status", c.status},
-          {"created", core::FormatIsoUtc(
-                          std::chrono::system_clock::time_point(std::chrono::seconds(c.created)))},
-          {"monitorOnly", managed.monitor_only}};
-}
 
 void AddListCommand(CLI::App& group, Context& context, Action& action) {
   auto json = std::make_shared<bool>(false);
@@ -46,11 +26,11 @@ void AddListCommand(CLI::App& group, Context& context, Action& action) {
   list->callback([&context, &action, json] {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
-      auto engine = TRY(ConnectEngine(*config));
+      auto engine = TRY(service::ConnectEngine(*config));
       const auto managed = TRY(docker::ListManaged(*engine, config->docker));
       if (*json) {
         nlohmann::json out = nlohmann::json::array();
-        for (const auto& m : managed) out.push_back(ContainerJson(m));
+        for (const auto& m : managed) out.push_back(docker::ToJson(m));
         std::printf("%s\n", out.dump(2).c_str());
         return {};
       }
@@ -76,7 +56,7 @@ void AddInfoCommand(CLI::App& group, Context& context, Action& action) {
   info->callback([&context, &action, json] {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
-      auto engine = TRY(ConnectEngine(*config));
+      auto engine = TRY(service::ConnectEngine(*config));
       const docker::EngineInfo info = TRY(docker::GetEngineInfo(*engine));
       if (*json) {
         nlohmann::json out = docker::ToJson(info);
@@ -113,28 +93,10 @@ void AddRestartCommand(CLI::App& group, Context& context, Action& action) {
   restart->add_flag("--json", options->json, "As JSON");
   restart->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
-      for (const std::string& name : options->names) TRY(docker::ValidateContainerName(name));
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
       const nlohmann::json input = {{"containers", options->names}};
-      const auto restart = [&]() -> Expected<std::vector<std::string>> {
-        auto engine = TRY(ConnectEngine(*config));
-        const auto managed = TRY(docker::ListManaged(*engine, config->docker));
-        std::vector<docker::ContainerSummary> chosen;
-        for (const auto& m : managed) {
-          if (options->names.empty() ||
-              std::ranges::find(options->names, m.container.name) != options->names.end()) {
-            chosen.push_back(m.container);
-          }
-        }
-        for (const std::string& name : options->names) {
-          if (std::ranges::find(chosen, name, &docker::ContainerSummary::name) == chosen.end()) {
-            return MakeError(ErrorCode::kNotFound, "no managed container named " + name);
-          }
-        }
-        return docker::RestartInDependencyOrder(*engine, chosen, kRestartGrace);
-      };
-      const auto restarted = restart();
+      const auto restarted = service::RestartManaged(*config, options->names);
       if (!restarted) {
         return AuditAndReturn(*store, "docker restart", input,
                               "failed: " + restarted.error().message(), "",
@@ -153,6 +115,49 @@ void AddRestartCommand(CLI::App& group, Context& context, Action& action) {
   });
 }
 
+void AddCheckCommand(CLI::App& group, Context& context, Action& action) {
+  auto json = std::make_shared<bool>(false);
+  CLI::App* check =
+      group.add_subcommand("check", "Is a newer image available for each managed container?");
+  check->add_flag("--json", *json, "As JSON (checkForUpdates' docker entries)");
+  check->callback([&context, &action, json] {
+    action = [&context, json]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      const auto checks = TRY(service::CheckContainerImages(*config));
+      int failed = 0;
+      for (const docker::ContainerImageCheck& check : checks) failed += check.error ? 1 : 0;
+      if (*json) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const docker::ContainerImageCheck& check : checks) {
+          out.push_back(docker::ToJson(check));
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+      } else if (checks.empty()) {
+        std::printf("no managed containers\n");
+      } else {
+        Table table({"CONTAINER", "IMAGE", "UPDATE", "NEWER TAG", "DETAIL"});
+        for (const docker::ContainerImageCheck& check : checks) {
+          const std::string update = check.error ? "?" : check.update_available ? "yes" : "no";
+          const std::string detail =
+              check.error ? check.error->message()
+              : check.update_available
+                  ? check.current_digest.substr(0, 19) + " -> " + check.remote_digest.substr(0, 19)
+                  : check.remote_digest.substr(0, 19);
+          table.AddRow(
+              {check.container, check.image, update, check.newer_tag.value_or("-"), detail});
+        }
+        table.Print(stdout);
+      }
+      if (failed > 0) {
+        return MakeError(
+            ErrorCode::kUnavailable,
+            fmt::format("{} of {} container(s) could not be checked", failed, checks.size()));
+      }
+      return {};
+    };
+  });
+}
+
 }  // namespace
 
 void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
@@ -161,6 +166,7 @@ void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
   AddListCommand(*group, context, action);
   AddInfoCommand(*group, context, action);
   AddRestartCommand(*group, context, action);
+  AddCheckCommand(*group, context, action);
 }
 
 }  // namespace galaos::cli

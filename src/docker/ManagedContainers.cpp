@@ -5,6 +5,8 @@
 #include <ranges>
 #include <set>
 
+#include "core/Time.h"
+
 namespace galaos::docker {
 namespace {
 
@@ -65,6 +67,18 @@ std::vector<ManagedContainer> SelectManaged(std::span<const ContainerSummary> co
     }
   }
   return managed;
+}
+
+nlohmann::json ToJson(const ManagedContainer& managed) {
+  const ContainerSummary& c = managed.container;
+  return {{"id", c.id},
+          {"name", c.name},
+          {"image", c.image},
+          {"state", c.state},
+          {"status", c.status},
+          {"created", core::FormatIsoUtc(
+                          std::chrono::system_clock::time_point(std::chrono::seconds(c.created)))},
+          {"monitorOnly", managed.monitor_only}};
 }
 
 Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,

@@ -31,6 +31,10 @@ struct ManagedContainer {
 std::vector<ManagedContainer> SelectManaged(std::span<const ContainerSummary> containers,
                                             const config::DockerConfig& config);
 
+// listContainers' entry: {id, name, image, state, status, created (ISO 8601 UTC)} plus
+// monitorOnly.
+nlohmann::json ToJson(const ManagedContainer& managed);
+
 // ListContainers + SelectManaged.
 Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
                                                     const config::DockerConfig& config);

@@ -1,5 +1,5 @@
-// `galaos-updater docker list|info|restart` against the real engine. Every run selects only
-// this test's containers (a managed label unique to it): the engine is shared.
+// `galaos-updater docker list|info|restart|check` against the real engine and registry. Every run
+// selects only this test's containers (a managed label unique to it): the engine is shared.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -137,6 +137,55 @@ TEST_F(DockerCliTest, AnUnreachableOrDisabledEngineIsAClearError) {
   const CliRun off = Run({"--set", "docker.enabled=false", "docker", "list"});
   EXPECT_EQ(off.exit_code, 2) << off.err;
   EXPECT_NE(off.err.find("docker.enabled = false"), std::string::npos) << off.err;
+}
+
+TEST_F(DockerCliTest, CheckReportsANewerImageOnceTheTagIsPushedAgain) {
+  // Its own selector: the fixture's containers run images no registry here has.
+  const std::string selector = "gdt.check=" + prefix_;
+  const std::string image = std::string(docker::testing::kRegistry) + "/" + prefix_ + "-app:1";
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  resources_.Image(image);
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  const std::string name = resources_.Container(prefix_ + "-checked");
+  ASSERT_OK(docker::testing::DockerCli({"create", "--name", name, "--label", selector, image}));
+
+  const CliRun before =
+      Run({"--set", "docker.managed_label=" + selector, "docker", "check", "--json"});
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  json checks = json::parse(before.out);
+  ASSERT_EQ(checks.size(), 1u) << before.out;
+  EXPECT_EQ(checks[0]["container"], name);
+  EXPECT_EQ(checks[0]["updateAvailable"], false) << before.out;
+  EXPECT_EQ(checks[0]["currentDigest"], checks[0]["remoteDigest"]);
+
+  // A different image under the same tag: the registry's digest changes, the container's not.
+  const std::string next = resources_.Image(prefix_ + "-img:v2");
+  ASSERT_OK(docker::testing::ImportBusyboxImage({.name = next, .files = {{"/version", "2"}}}));
+  ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  const CliRun after =
+      Run({"--set", "docker.managed_label=" + selector, "docker", "check", "--json"});
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  checks = json::parse(after.out);
+  EXPECT_EQ(checks[0]["updateAvailable"], true) << after.out;
+  EXPECT_NE(checks[0]["currentDigest"], checks[0]["remoteDigest"]);
+}
+
+TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {
+  const std::string selector = "gdt.check=" + prefix_;
+  const std::string image = "127.0.0.1:1/" + prefix_ + "-down:1";
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  resources_.Image(image);
+  const std::string name = resources_.Container(prefix_ + "-down");
+  ASSERT_OK(docker::testing::DockerCli({"create", "--name", name, "--label", selector, image}));
+  const CliRun run =
+      Run({"--set", "docker.managed_label=" + selector, "docker", "check", "--json"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  json checks = json::parse(run.out);
+  ASSERT_EQ(checks.size(), 1u);
+  EXPECT_EQ(checks[0]["updateAvailable"], false);
+  EXPECT_TRUE(checks[0]["error"].is_string()) << run.out;
+  EXPECT_NE(run.err.find("1 of 1 container(s) could not be checked"), std::string::npos) << run.err;
 }
 
 }  // namespace

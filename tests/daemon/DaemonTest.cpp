@@ -213,14 +213,15 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     step(link, admin, "query", "noSuchProcedure");                              // 10
     step(link, admin, "mutation", "rollback", {{"backupPath", "../../etc"}});   // 11
     step(link, admin, "mutation", "rollback", json::object());                  // 12
-    ASSERT_EQ(plan.size() - first, 13u);
+    step(link, viewer, "query", "listContainers");  // 13: docker.enabled = false here
+    ASSERT_EQ(plan.size() - first, 14u);
   }
   ASSERT_OK_AND_ASSIGN(
       json results,
       client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
                  json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}}));
   ASSERT_EQ(results.size(), plan.size());
-  for (std::size_t base : {std::size_t{0}, std::size_t{13}}) {
+  for (std::size_t base : {std::size_t{0}, std::size_t{14}}) {
     SCOPED_TRACE(plan[base]["link"].get<std::string>());
     auto error_code = [&](std::size_t i) { return results[base + i]["error"]["code"]; };
     auto http_status = [&](std::size_t i) { return results[base + i]["error"]["httpStatus"]; };
@@ -257,6 +258,10 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_EQ(error_code(11), "BAD_REQUEST") << results[base + 11];
     EXPECT_EQ(error_code(12), "BAD_REQUEST") << results[base + 12];
     EXPECT_NE(results[base + 12]["error"]["message"].get<std::string>().find("backupPath"),
+              std::string::npos);
+    EXPECT_EQ(results[base + 6]["data"]["docker"], json::array());
+    EXPECT_EQ(error_code(13), "BAD_REQUEST") << results[base + 13];
+    EXPECT_NE(results[base + 13]["error"]["message"].get<std::string>().find("docker.enabled"),
               std::string::npos);
   }
 }

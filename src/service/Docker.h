@@ -1,0 +1,29 @@
+// The Docker operations the CLI and the API share, on the engine at docker.host.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/Config.h"
+#include "core/Error.h"
+#include "docker/EngineClient.h"
+#include "docker/ImageCheck.h"
+
+namespace galaos::service {
+
+// A client of docker.host; kInvalidArgument when docker.enabled is false.
+Expected<std::unique_ptr<docker::EngineClient>> ConnectEngine(const config::Config& config);
+
+// Restarts the managed containers named in `names` (all of them when empty) in dependency
+// order; a name that is invalid or not managed is an error before anything restarts. The
+// names restarted, in order.
+Expected<std::vector<std::string>> RestartManaged(const config::Config& config,
+                                                  const std::vector<std::string>& names);
+
+// docker::CheckImages on every managed container, with the registry logins of the
+// configuration (docker.registry_auth or Docker's config.json).
+Expected<std::vector<docker::ContainerImageCheck>> CheckContainerImages(
+    const config::Config& config);
+
+}  // namespace galaos::service
