@@ -14,7 +14,9 @@
 #include "core/AtomicFile.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
+#include "notify/Deliverer.h"
 #include "notify/Sinks.h"
+#include "store/SqliteStore.h"
 #include "support/Assertions.h"
 #include "support/NodeReference.h"
 #include "support/TestServices.h"
@@ -306,6 +308,40 @@ TEST_F(EmailSinkTest, AnAddressWithALineBreakIsRefusedBeforeConnecting) {
   const Status result = Email(config)->Deliver(RowFor(kAvailable, "email"));
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument) << result.error().message();
+}
+
+// Through the Deliverer: a wrong password fails for good at once, and neither the recorded
+// error nor the log ever holds the password.
+TEST_F(EmailSinkTest, WrongPasswordFailsForGoodWithoutThePasswordInErrorsOrLogs) {
+  const auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const std::string wrong = "wrong-pw-Zk31-never-logged";
+  config::EmailSink config = Config(server->port());
+  config.password = wrong;
+  auto dir = core::TempDir::Create("galaos-notify-email-");
+  ASSERT_TRUE(dir);
+  auto store = store::OpenSqliteStore(dir->path() / "state.db", clock_);
+  ASSERT_TRUE(store) << store.error().message();
+  const std::vector<std::string> sinks = {"database", "email"};
+  ASSERT_OK(Enqueue(**store, kAvailable, sinks, kNow));
+
+  LogCapture log;
+  std::vector<std::unique_ptr<Sink>> email;
+  email.push_back(Email(config));
+  Deliverer deliverer(**store, clock_, std::move(email), DeliveryPolicy{});
+  ASSERT_OK_AND_ASSIGN(const DeliveryRound round, deliverer.DeliverDue());
+  EXPECT_EQ(round.failed, 1);
+
+  ASSERT_OK_AND_ASSIGN(auto failed,
+                       (*store)->ListNotifications({.status = store::OutboxStatus::kFailed}));
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_NE(failed[0].last_error.find("SMTP server smtp://127.0.0.1"), std::string::npos)
+      << failed[0].last_error;
+  for (const std::string& text : {failed[0].last_error, log.Text()}) {
+    EXPECT_EQ(text.find(wrong), std::string::npos) << text;
+    EXPECT_EQ(text.find(kPassword), std::string::npos) << text;
+  }
+  EXPECT_TRUE(server->Messages().empty());
 }
 
 }  // namespace
