@@ -9,8 +9,10 @@
 namespace galaos::notify {
 namespace {
 
-// Slack refuses section texts longer than this.
+// Slack refuses section texts longer than 3000 characters and field texts longer than 2000.
 constexpr std::size_t kMaxSectionChars = 3000;
+constexpr std::size_t kMaxTitleChars = 200;
+constexpr std::size_t kMaxFieldChars = 1900;
 constexpr std::size_t kMaxFields = 10;
 
 // Slack's mrkdwn control characters, escaped as Slack documents.
@@ -34,31 +36,44 @@ std::string Escape(std::string_view text) {
   return escaped;
 }
 
-// At most `limit` bytes, cut on a UTF-8 character boundary, marked when cut.
-std::string Cut(std::string text, std::size_t limit) {
-  if (text.size() <= limit) return text;
-  std::size_t end = limit - 3;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-  return text.substr(0, end) + "...";
+// Escaped, and at most `limit` bytes: cut between characters (never inside an escape or a
+// UTF-8 sequence) and marked with "..." when cut.
+std::string EscapeWithin(std::string_view text, std::size_t limit) {
+  std::string escaped = Escape(text);
+  if (escaped.size() <= limit) return escaped;
+  escaped.clear();
+  for (std::size_t i = 0; i < text.size();) {
+    std::size_t length = 1;
+    while (i + length < text.size() &&
+           (static_cast<unsigned char>(text[i + length]) & 0xC0) == 0x80) {
+      ++length;
+    }
+    const std::string piece = Escape(text.substr(i, length));
+    if (escaped.size() + piece.size() > limit - 3) break;
+    escaped += piece;
+    i += length;
+  }
+  return escaped + "...";
 }
 
 nlohmann::json Mrkdwn(std::string text) {
-  return {{"type", "mrkdwn"}, {"text", Cut(std::move(text), kMaxSectionChars)}};
+  return {{"type", "mrkdwn"}, {"text", std::move(text)}};
 }
 
 std::string SlackBody(const Summary& summary) {
   nlohmann::json blocks = nlohmann::json::array();
-  blocks.push_back({{"type", "section"}, {"text", Mrkdwn("*" + Escape(summary.title) + "*")}});
+  blocks.push_back({{"type", "section"},
+                    {"text", Mrkdwn("*" + EscapeWithin(summary.title, kMaxTitleChars) + "*")}});
   nlohmann::json fields = nlohmann::json::array();
   for (const auto& [label, value] : summary.fields) {
     if (fields.size() == kMaxFields) break;
-    fields.push_back(Mrkdwn("*" + Escape(label) + "*\n" + Escape(value)));
+    fields.push_back(Mrkdwn("*" + Escape(label) + "*\n" + EscapeWithin(value, kMaxFieldChars)));
   }
   if (!fields.empty()) blocks.push_back({{"type", "section"}, {"fields", std::move(fields)}});
   if (!summary.details.empty()) {
     blocks.push_back(
         {{"type", "section"},
-         {"text", Mrkdwn("```" + Cut(Escape(summary.details), kMaxSectionChars - 6) + "```")}});
+         {"text", Mrkdwn("```" + EscapeWithin(summary.details, kMaxSectionChars - 6) + "```")}});
   }
   const nlohmann::json body = {{"text", Escape(summary.title)}, {"blocks", std::move(blocks)}};
   return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

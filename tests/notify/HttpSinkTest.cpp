@@ -99,6 +99,25 @@ TEST(SlackSinkTest, PostsEscapedTextAndBlocksWithVersionsAndChangelog) {
   for (const json& block : body["blocks"]) EXPECT_EQ(block["type"], "section");
 }
 
+TEST(SlackSinkTest, ALongChangelogIsCutToSlacksLimitBetweenEscapesAndCharacters) {
+  HttpReceiver receiver;
+  std::string changelog = "x";  // shifts the limit into the middle of "é"
+  for (int i = 0; i < 400; ++i) changelog += "<é>&";  // escapes to 15 bytes each
+  const UpdateAvailable available{.latest_version = "2.0.0", .changelog = changelog};
+  ASSERT_OK(
+      MakeSlackSink({.webhook_url = receiver.Url("/s")})->Deliver(RowFor(available, "slack")));
+  const json body = json::parse(receiver.Requests().at(0).body);
+  const std::string details = body["blocks"].back()["text"]["text"];
+  EXPECT_LE(details.size(), 3000u);
+  EXPECT_TRUE(details.ends_with("...```")) << details.substr(details.size() - 40);
+  EXPECT_EQ(details.find("\xEF\xBF\xBD"), std::string::npos) << "a character was split";
+  for (auto at = details.find('&'); at != std::string::npos; at = details.find('&', at + 1)) {
+    const std::string_view rest = std::string_view(details).substr(at);
+    EXPECT_TRUE(rest.starts_with("&lt;") || rest.starts_with("&gt;") || rest.starts_with("&amp;"))
+        << "an escape was split at " << at << ": " << rest.substr(0, 8);
+  }
+}
+
 TEST(SlackSinkTest, ErrorsNameTheHostButNeverTheSecretWebhookPath) {
   HttpReceiver receiver;
   receiver.AnswerWith({404});
