@@ -40,15 +40,7 @@ Expected<DeliveryRound> Deliverer::DeliverDue() {
 }
 
 Status Deliverer::DeliverOne(const store::Notification& message, DeliveryRound& round) {
-  Status sent;
-  if (message.sink == kDatabaseSink) {
-    sent = {};  // the row is the record
-  } else if (Sink* sink = SinkNamed(message.sink)) {
-    sent = sink->Deliver(message);
-  } else {
-    sent = MakeError(ErrorCode::kInvalidArgument,
-                     "no sink \"" + message.sink + "\" is configured any more");
-  }
+  const Status sent = Send(message);
   if (sent) {
     TRY(store_.MarkNotificationDelivered(message.id));
     ++round.delivered;
@@ -74,10 +66,15 @@ Status Deliverer::DeliverOne(const store::Notification& message, DeliveryRound& 
   return {};
 }
 
-Sink* Deliverer::SinkNamed(std::string_view name) const {
-  const auto it =
-      std::ranges::find_if(sinks_, [&](const auto& sink) { return sink->Name() == name; });
-  return it == sinks_.end() ? nullptr : it->get();
+Status Deliverer::Send(const store::Notification& message) {
+  if (message.sink == kDatabaseSink) return {};  // the row is the record
+  const auto sink = std::ranges::find_if(
+      sinks_, [&](const auto& candidate) { return candidate->Name() == message.sink; });
+  if (sink == sinks_.end()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "no sink \"" + message.sink + "\" is configured any more");
+  }
+  return (*sink)->Deliver(message);
 }
 
 }  // namespace galaos::notify

@@ -64,7 +64,7 @@ class Deliverer {
 
  private:
   Status DeliverOne(const store::Notification& message, DeliveryRound& round);
-  Sink* SinkNamed(std::string_view name) const;
+  Status Send(const store::Notification& message);
 
   store::Store& store_;
   core::Clock& clock_;
