@@ -69,6 +69,13 @@ ordered_json Data(const RollbackCompleted& event) {
           {"reason", event.reason}};
 }
 
+ordered_json Data(const NotificationTest& event) {
+  return {{"message", "This is a test notification from galaos-updater."},
+          {"requested_by", event.requested_by}};
+}
+
+}  // namespace
+
 Expected<std::string> NewEventId() {
   if (sodium_init() < 0) return MakeError(ErrorCode::kFailed, "libsodium failed to initialise");
   std::array<unsigned char, 12> bytes{};
@@ -78,12 +85,10 @@ Expected<std::string> NewEventId() {
   return "evt-" + std::string(hex.data());
 }
 
-}  // namespace
-
 std::string_view EventType(const Event& event) {
   constexpr std::array<std::string_view, std::variant_size_v<Event>> kTypes = {
-      "update_available", "update_started", "update_completed", "update_failed",
-      "rollback_completed"};
+      "update_available", "update_started",     "update_completed",
+      "update_failed",    "rollback_completed", "notification_test"};
   return kTypes[event.index()];
 }
 

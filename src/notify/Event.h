@@ -82,17 +82,25 @@ struct RollbackCompleted {
   std::string reason{};
 };
 
-using Event =
-    std::variant<UpdateAvailable, UpdateStarted, UpdateCompleted, UpdateFailed, RollbackCompleted>;
+// Sent on request (`galaos-updater notify test`) to check that a sink works.
+struct NotificationTest {
+  std::string requested_by{};
+};
+
+using Event = std::variant<UpdateAvailable, UpdateStarted, UpdateCompleted, UpdateFailed,
+                           RollbackCompleted, NotificationTest>;
 
 // "update_available", "update_started", "update_completed", "update_failed",
-// "rollback_completed".
+// "rollback_completed", "notification_test".
 std::string_view EventType(const Event& event);
 std::string_view Name(RollbackState state);
 
 // The payload every sink receives: {"schema_version":1,"id","type","occurred_at","data":{...}}.
 // Deterministic for the same arguments.
 std::string PayloadJson(const Event& event, std::string_view event_id, TimePoint occurred_at);
+
+// A fresh event id: "evt-" + 24 random hex digits.
+Expected<std::string> NewEventId();
 
 // The event id inside a stored payload; kCorrupt when it has none.
 Expected<std::string> EventIdOf(const store::Notification& message);
@@ -104,7 +112,7 @@ std::vector<std::string> EnabledSinks(const config::NotifyConfig& config);
 // one store transaction; called with the Store a WithTransaction body received, the rows
 // commit together with the caller's own writes. The "database" row is the record itself: it
 // is marked delivered at once and never claimed. Returns the event's id (random, "evt-" + 24
-// hex digits), which every sink passes on so receivers can drop duplicates.
+// hex digits, see NewEventId), which every sink passes on so receivers can drop duplicates.
 Expected<std::string> Enqueue(store::Store& store, const Event& event,
                               std::span<const std::string> sinks, TimePoint occurred_at);
 

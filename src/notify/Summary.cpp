@@ -94,6 +94,10 @@ Expected<Summary> Summarize(const store::Notification& message) {
     SummarizeAvailable(data, summary);
   } else if (message.event_type == "rollback_completed") {
     SummarizeRollback(data, summary);
+  } else if (message.event_type == "notification_test") {
+    summary.title = "Test notification from galaos-updater";
+    Add(summary, "Requested by", Text(data, "requested_by"));
+    summary.details = Text(data, "message");
   } else if (message.event_type.starts_with("update_")) {
     SummarizeTransaction(message.event_type, data, summary);
   } else {

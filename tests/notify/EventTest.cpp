@@ -83,7 +83,8 @@ TEST(EventPayloadTest, EveryEventNamesItsTypeAndUnknownVersionsAreNull) {
       {UpdateCompleted{.transaction_id = "tx-1", .duration = 1500ms}, "update_completed"},
       {FailedUpdate(), "update_failed"},
       {RollbackCompleted{.transaction_id = "tx-1", .reason = "health check failed"},
-       "rollback_completed"}};
+       "rollback_completed"},
+      {NotificationTest{.requested_by = "root"}, "notification_test"}};
   for (const auto& [event, type] : events) {
     EXPECT_EQ(EventType(event), type);
     const json payload = json::parse(PayloadJson(event, "evt-3", kNow));
