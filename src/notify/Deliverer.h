@@ -28,10 +28,12 @@ struct DeliveryPolicy {
   int max_attempts = 8;                    // then the row is failed for good
   std::chrono::seconds retry_backoff{30};  // delay after the first failed attempt
   std::chrono::seconds max_backoff{std::chrono::hours(6)};
-  // How long a claimed row stays hidden from other deliverers; must exceed the longest
-  // attempt (SinkOptions::timeout).
+  // How long a claimed row stays hidden from other deliverers. A batch's rows are sent one
+  // after the other, so the lease must exceed batch_size × the longest attempt
+  // (SinkOptions::timeout, 30 s by default); otherwise another deliverer may claim and send a
+  // row this one is still about to send.
   std::chrono::milliseconds lease{std::chrono::minutes(5)};
-  std::size_t batch_size = 16;  // rows claimed at a time
+  std::size_t batch_size = 4;  // rows claimed at a time
 };
 
 // max_attempts and retry_backoff from the config, the rest default.
@@ -50,6 +52,7 @@ struct DeliveryRound {
   std::optional<std::chrono::system_clock::time_point> next_due;
 };
 
+// Not thread-safe: one thread calls DeliverDue at a time (several deliverers may share a store).
 class Deliverer {
  public:
   // `store` and `clock` must outlive the deliverer. A row whose sink is not among `sinks` fails
