@@ -101,7 +101,7 @@ TEST(SlackSinkTest, PostsEscapedTextAndBlocksWithVersionsAndChangelog) {
 
 TEST(SlackSinkTest, ALongChangelogIsCutToSlacksLimitBetweenEscapesAndCharacters) {
   HttpReceiver receiver;
-  std::string changelog = "x";  // shifts the limit into the middle of "é"
+  std::string changelog = "x";                        // shifts the limit into the middle of "é"
   for (int i = 0; i < 400; ++i) changelog += "<é>&";  // escapes to 15 bytes each
   const UpdateAvailable available{.latest_version = "2.0.0", .changelog = changelog};
   ASSERT_OK(
