@@ -20,5 +20,6 @@ void AddBackupCommands(CLI::App& app, Context& context, Action& action);  // bac
 void AddDockerCommands(CLI::App& app, Context& context, Action& action);  // list info restart
 void AddServeCommand(CLI::App& app, Context& context, Action& action);    // serve
 void AddTokenCommands(CLI::App& app, Context& context, Action& action);   // token
+void AddNotifyCommands(CLI::App& app, Context& context, Action& action);  // notify test|outbox
 
 }  // namespace galaos::cli

@@ -62,6 +62,7 @@ int Main(int argc, char** argv) {
   AddDockerCommands(app, context, action);
   AddTokenCommands(app, context, action);
   AddServeCommand(app, context, action);
+  AddNotifyCommands(app, context, action);
 
   try {
     app.parse(argc, argv);

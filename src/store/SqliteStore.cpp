@@ -342,6 +342,7 @@ class SqliteStore final : public Store {
   Status MarkNotificationFailed(std::int64_t id, std::string_view error,
                                 std::optional<TimePoint> retry_at) override;
   Expected<std::vector<Notification>> ListNotifications(const OutboxQuery& query) override;
+  Expected<std::optional<TimePoint>> NextNotificationDue() override;
 
   Expected<ApiToken> CreateApiToken(const NewApiToken& token) override;
   Expected<ApiToken> GetApiToken(std::string_view id) override;
@@ -918,6 +919,17 @@ Expected<std::vector<Notification>> SqliteStore::ListNotifications(const OutboxQ
     TRY(select.BindAll(status, query.limit));
     return ReadAll(select, &ReadNotification);
   });
+}
+
+Expected<std::optional<TimePoint>> SqliteStore::NextNotificationDue() {
+  return Locked(
+      "store: reading when the next notification is due",
+      [&]() -> Expected<std::optional<TimePoint>> {
+        auto select =
+            TRY(db_.Prepare("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"));
+        TRY(select.Step());  // an aggregate always yields one row
+        return select.OptionalTime(0);
+      });
 }
 
 // ---- API tokens ----

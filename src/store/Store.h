@@ -113,6 +113,9 @@ class Store {
                                         std::optional<TimePoint> retry_at) = 0;
   // Newest first; limit must be 1..10000.
   virtual Expected<std::vector<Notification>> ListNotifications(const OutboxQuery& query) = 0;
+  // When the earliest pending message is due (a leased one: when its lease ends); nullopt
+  // when nothing is pending. A deliverer sets its next timer from it.
+  virtual Expected<std::optional<TimePoint>> NextNotificationDue() = 0;
 
   // ---- API tokens ----
 

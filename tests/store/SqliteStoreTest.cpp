@@ -504,6 +504,26 @@ TEST_F(StoreTest, ClaimRespectsTheLimitInDueOrder) {
   EXPECT_ERROR_CODE(store_->ClaimDueNotifications(0, 1min), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(StoreTest, NextNotificationDueIsTheEarliestPendingRetryOrLeaseEnd) {
+  ASSERT_OK_AND_ASSIGN(auto nothing, store_->NextNotificationDue());
+  EXPECT_EQ(nothing, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(std::int64_t leased, store_->EnqueueNotification(Started("webhook")));
+  ASSERT_OK(store_->ClaimDueNotifications(10, 2min));
+  ASSERT_OK_AND_ASSIGN(auto lease_end, store_->NextNotificationDue());
+  EXPECT_EQ(lease_end, kStart + 2min);
+
+  ASSERT_OK_AND_ASSIGN(std::int64_t retried, store_->EnqueueNotification(Started("slack")));
+  ASSERT_OK(store_->ClaimDueNotifications(10, 2min));
+  ASSERT_OK(store_->MarkNotificationFailed(retried, "HTTP 503", kStart + 1min));
+  ASSERT_OK_AND_ASSIGN(auto retry, store_->NextNotificationDue());
+  EXPECT_EQ(retry, kStart + 1min);
+
+  ASSERT_OK(store_->MarkNotificationDelivered(retried));
+  ASSERT_OK(store_->MarkNotificationFailed(leased, "gone", std::nullopt));
+  ASSERT_OK_AND_ASSIGN(auto none_pending, store_->NextNotificationDue());
+  EXPECT_EQ(none_pending, std::nullopt);
+}
+
 TEST_F(StoreTest, UnknownNotificationIsNotFound) {
   EXPECT_ERROR_CODE(store_->MarkNotificationDelivered(42), ErrorCode::kNotFound);
   EXPECT_ERROR_CODE(store_->MarkNotificationFailed(42, "x", std::nullopt), ErrorCode::kNotFound);

@@ -21,6 +21,10 @@ class NodeReference {
   static Expected<NodeReference> Install(std::string_view prefix,
                                          std::vector<std::string> packages);
 
+  // Where the package is installed, for a long-running script that require()s it (e.g. a
+  // server started with ServerProcess).
+  std::filesystem::path PackageDir() const { return dir_.path() / "node_modules" / package_; }
+
   // Runs `script` (a path) on `input`; returns the JSON it wrote.
   Expected<nlohmann::json> Ask(const std::filesystem::path& script, const nlohmann::json& input,
                                std::chrono::seconds timeout = std::chrono::seconds(300)) const;
