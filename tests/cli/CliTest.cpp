@@ -58,7 +58,7 @@ TEST_F(CliTest, HelpListsEverySubcommand) {
   CliRun run = Run({"--help"});
   EXPECT_EQ(run.exit_code, 0);
   for (const char* command : {"config", "history", "audit", "check", "apply", "recover", "backups",
-                              "rollback", "health", "token", "docker", "serve"}) {
+                              "rollback", "health", "token", "docker", "serve", "notify"}) {
     EXPECT_NE(run.out.find(command), std::string::npos) << command << " missing from:\n" << run.out;
   }
 }
