@@ -2,7 +2,7 @@
 # The README's first command: installs what is needed, builds, creates a real sample app (a
 # Node.js server in a local git repository, scripts/sample-app/create.sh), starts it, and
 # runs galaos-updater against it: health -> check -> update to v1.1.0 -> attempt v1.2.0, whose
-# build fails and is rolled back -> history, backups, a manual rollback, audit. Everything
+# build fails and is rolled back -> history, backups, a rollback to 1.0.0, audit. Everything
 # printed is real output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,10 +46,13 @@ failing_step apply code
 show curl -fsS "http://127.0.0.1:$port/version"
 step history
 step backups list
-# The backup taken before the failed attempt (newest first), restored by hand.
-newest=$("$bin" --config "$demo/updater.toml" backups list --json |
-  node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8"))[0].id)')
-step rollback "$newest"
+# Back to the backup taken before the first update (the oldest; the list is newest first):
+# code, files, database (the notes table goes), dependencies, build and restart return to
+# 1.0.0 in one journaled transaction, undone if any of it fails.
+oldest=$("$bin" --config "$demo/updater.toml" backups list --json |
+  node -e 'const b = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(b[b.length - 1].id)')
+step rollback "$oldest"
 show curl -fsS "http://127.0.0.1:$port/version"
+show sqlite3 "$demo/app/data/app.db" .tables
 step audit list
 step audit verify
