@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 
 #include <array>
+#include <expected>
+#include <string_view>
 #include <thread>
 
 #include "api/Tokens.h"
@@ -53,86 +55,26 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
   return value.substr(kScheme.size());
 }
 
-}  // namespace
-
-ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-                     core::Clock& clock, EventHub* events)
-    : config_(config),
-      store_(store),
-      router_(router),
-      events_(events),
-      limiter_(config.auth_failures_per_minute, clock) {}
-
-ApiServer::~ApiServer() = default;
-
-Expected<int> ApiServer::Bind() {
-  if (sodium_init() < 0) return MakeError(ErrorCode::kFailed, "libsodium failed to initialise");
-  if (!config_.tls_cert.empty()) {
-    auto tls =
-        std::make_unique<httplib::SSLServer>(config_.tls_cert.c_str(), config_.tls_key.c_str());
-    if (!tls->is_valid()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       fmt::format("api: cannot load the TLS certificate {} with key {}",
-                                   config_.tls_cert.string(), config_.tls_key.string()));
-    }
-    server_ = std::move(tls);
-  } else {
-    server_ = std::make_unique<httplib::Server>();
-  }
-  Route();
-  const std::string& host = config_.listen.host;
-  int port = config_.listen.port;
-  if (port == 0) {
-    port = server_->bind_to_any_port(host);
-  } else if (!server_->bind_to_port(host, port)) {
-    port = -1;
-  }
-  if (port < 0) {
-    return MakeError(ErrorCode::kUnavailable,
-                     fmt::format("api: cannot listen on {}:{} (address in use or not local?)", host,
-                                 config_.listen.port));
-  }
-  return port;
-}
-
-Status ApiServer::Serve() {
-  if (!server_) return MakeError(ErrorCode::kFailed, "api: Serve before Bind");
-  // serving_ before stop_requested_, and the reverse in Stop: one of them sees the other.
-  serving_ = true;
-  bool ok = stop_requested_ || server_->listen_after_bind();
-  serving_ = false;
-  if (!ok && !stop_requested_)
-    return MakeError(ErrorCode::kIo, "api: the server stopped on an error");
-  return {};
-}
-
-void ApiServer::Stop() {
-  stop_requested_ = true;
-  if (events_) events_->Close();  // ends every /events stream, freeing its worker
-  if (!server_) return;
-  // httplib ignores a stop() that comes before its listen loop runs: wait for it to start.
-  while (serving_ && !server_->is_running())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  server_->stop();
-}
-
-std::expected<Caller, HttpReply> ApiServer::Identify(const httplib::Request& request,
-                                                     const httplib::Response& response,
-                                                     std::string_view path) {
+// The request's caller: anonymous without a token, else the token's; an error reply for a bad
+// token or a rate-limited address.
+std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limiter,
+                                          const httplib::Request& request,
+                                          const httplib::Response& response,
+                                          std::string_view path) {
   Caller caller{.address = request.remote_addr,
                 .request_id = response.get_header_value("X-Request-Id")};
   std::optional<std::string> token = BearerToken(request);
   if (!token) return caller;
-  if (std::optional<std::chrono::seconds> wait = limiter_.BlockedFor(caller.address)) {
+  if (std::optional<std::chrono::seconds> wait = limiter.BlockedFor(caller.address)) {
     HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
                                  "too many failed authentications; try again later", path);
     reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
     return std::unexpected(reply);
   }
-  Expected<Caller> authenticated = Authenticate(store_, *token);
+  Expected<Caller> authenticated = Authenticate(store, *token);
   if (!authenticated) {
     if (authenticated.error().code() == ErrorCode::kUnauthorized) {
-      limiter_.RecordFailure(caller.address);
+      limiter.RecordFailure(caller.address);
       spdlog::warn("api: failed authentication from {}", caller.address);
     }
     return std::unexpected(ErrorReply(TrpcCodeFor(authenticated.error().code()),
@@ -143,12 +85,13 @@ std::expected<Caller, HttpReply> ApiServer::Identify(const httplib::Request& req
   return caller;
 }
 
-void ApiServer::StreamEvents(const httplib::Request& request, httplib::Response& response) {
-  std::expected<Caller, HttpReply> caller = Identify(request, response, "events");
+void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
+                  const httplib::Request& request, httplib::Response& response) {
+  std::expected<Caller, HttpReply> caller = Identify(store, limiter, request, response, "events");
   if (!caller) return Send(response, caller.error());
   if (!caller->role)
     return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "events"));
-  if (events_->subscriber_count() >= kMaxEventClients) {
+  if (events.subscriber_count() >= kMaxEventClients) {
     return Send(response,
                 ErrorReply(TrpcCode::kTooManyRequests, "too many event clients", "events"));
   }
@@ -161,7 +104,7 @@ void ApiServer::StreamEvents(const httplib::Request& request, httplib::Response&
                   ErrorReply(TrpcCode::kBadRequest, "Last-Event-ID: expected a number", "events"));
     }
   }
-  std::shared_ptr<EventHub::Subscription> subscription = events_->Subscribe(last_id);
+  std::shared_ptr<EventHub::Subscription> subscription = events.Subscribe(last_id);
   response.set_header("Cache-Control", "no-store");
   response.set_chunked_content_provider(
       "text/event-stream", [subscription](size_t, httplib::DataSink& sink) {
@@ -176,30 +119,98 @@ void ApiServer::StreamEvents(const httplib::Request& request, httplib::Response&
       });
 }
 
+}  // namespace
+
+ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
+                     core::Clock& clock, EventHub* events)
+    : config_(config),
+      store_(store),
+      router_(router),
+      events_(events),
+      limiter_(config.auth_failures_per_minute, clock) {}
+
+struct ApiServer::Http {
+  std::unique_ptr<httplib::Server> server;
+};
+
+ApiServer::~ApiServer() = default;
+
+Expected<int> ApiServer::Bind() {
+  if (sodium_init() < 0) return MakeError(ErrorCode::kFailed, "libsodium failed to initialise");
+  if (!config_.tls_cert.empty()) {
+    auto tls =
+        std::make_unique<httplib::SSLServer>(config_.tls_cert.c_str(), config_.tls_key.c_str());
+    if (!tls->is_valid()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       fmt::format("api: cannot load the TLS certificate {} with key {}",
+                                   config_.tls_cert.string(), config_.tls_key.string()));
+    }
+    http_ = std::make_unique<Http>(Http{std::move(tls)});
+  } else {
+    http_ = std::make_unique<Http>(Http{std::make_unique<httplib::Server>()});
+  }
+  Route();
+  const std::string& host = config_.listen.host;
+  int port = config_.listen.port;
+  if (port == 0) {
+    port = http_->server->bind_to_any_port(host);
+  } else if (!http_->server->bind_to_port(host, port)) {
+    port = -1;
+  }
+  if (port < 0) {
+    return MakeError(ErrorCode::kUnavailable,
+                     fmt::format("api: cannot listen on {}:{} (address in use or not local?)", host,
+                                 config_.listen.port));
+  }
+  return port;
+}
+
+Status ApiServer::Serve() {
+  if (!http_) return MakeError(ErrorCode::kFailed, "api: Serve before Bind");
+  // serving_ before stop_requested_, and the reverse in Stop: one of them sees the other.
+  serving_ = true;
+  bool ok = stop_requested_ || http_->server->listen_after_bind();
+  serving_ = false;
+  if (!ok && !stop_requested_)
+    return MakeError(ErrorCode::kIo, "api: the server stopped on an error");
+  return {};
+}
+
+void ApiServer::Stop() {
+  stop_requested_ = true;
+  if (events_) events_->Close();  // ends every /events stream, freeing its worker
+  if (!http_) return;
+  // httplib ignores a stop() that comes before its listen loop runs: wait for it to start.
+  while (serving_ && !http_->server->is_running())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  http_->server->stop();
+}
+
 void ApiServer::Route() {
   // httplib's default sets SO_REUSEPORT, which would let a second daemon bind the same port
   // and silently share its connections; SO_REUSEADDR alone still allows a quick restart.
-  server_->set_socket_options([](int sock) {
+  http_->server->set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  server_->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
-  server_->set_read_timeout(config_.request_timeout);
-  server_->set_write_timeout(config_.request_timeout);
+  http_->server->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  http_->server->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
+  http_->server->set_read_timeout(config_.request_timeout);
+  http_->server->set_write_timeout(config_.request_timeout);
 
-  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response& response) {
+  http_->server->set_pre_routing_handler([](const httplib::Request&, httplib::Response& response) {
     response.set_header("X-Request-Id", NewRequestId());
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+  http_->server->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
     response.set_content("ok\n", "text/plain");
   });
 
   auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
     const std::string procedures = request.matches[1];
-    std::expected<Caller, HttpReply> caller = Identify(request, response, procedures);
+    std::expected<Caller, HttpReply> caller =
+        Identify(store_, limiter_, request, response, procedures);
     if (!caller) return Send(response, caller.error());
     TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
     for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
@@ -210,32 +221,34 @@ void ApiServer::Route() {
     Send(response, router_.Handle(trpc_request, *caller));
   };
   if (events_) {
-    server_->Get("/events", [this](const httplib::Request& request, httplib::Response& response) {
-      StreamEvents(request, response);
-    });
+    http_->server->Get("/events",
+                       [this](const httplib::Request& request, httplib::Response& response) {
+                         StreamEvents(*events_, store_, limiter_, request, response);
+                       });
   }
 
   const std::string pattern(kTrpcPattern);
-  server_->Get(pattern, trpc);
-  server_->Post(pattern, trpc);
-  server_->Put(pattern, trpc);
-  server_->Patch(pattern, trpc);
-  server_->Delete(pattern, trpc);
-  server_->Options(pattern, trpc);
+  http_->server->Get(pattern, trpc);
+  http_->server->Post(pattern, trpc);
+  http_->server->Put(pattern, trpc);
+  http_->server->Patch(pattern, trpc);
+  http_->server->Delete(pattern, trpc);
+  http_->server->Options(pattern, trpc);
 
   // httplib's own refusals (413 for a body over the limit, 404 for an unknown route, 400 for
   // a malformed request) get a tRPC error body; replies of ours already have one.
-  server_->set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&,
-                                                                     httplib::Response& response) {
-    if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    TrpcCode code = response.status == 413   ? TrpcCode::kPayloadTooLarge
-                    : response.status == 404 ? TrpcCode::kNotFound
-                    : response.status == 408 ? TrpcCode::kTimeout
-                    : response.status < 500  ? TrpcCode::kBadRequest
-                                             : TrpcCode::kInternalServerError;
-    response.set_content(ErrorEnvelope(code, TrpcCodeName(code), "").dump(), "application/json");
-    return httplib::Server::HandlerResponse::Handled;
-  }));
+  http_->server->set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request&, httplib::Response& response) {
+        if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        TrpcCode code = response.status == 413   ? TrpcCode::kPayloadTooLarge
+                        : response.status == 404 ? TrpcCode::kNotFound
+                        : response.status == 408 ? TrpcCode::kTimeout
+                        : response.status < 500  ? TrpcCode::kBadRequest
+                                                 : TrpcCode::kInternalServerError;
+        response.set_content(ErrorEnvelope(code, TrpcCodeName(code), "").dump(),
+                             "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
 }
 
 }  // namespace galaos::api

@@ -10,10 +10,8 @@
 #pragma once
 
 #include <atomic>
-#include <expected>
 #include <memory>
 #include <string>
-#include <string_view>
 
 #include "api/AuthLimiter.h"
 #include "api/EventHub.h"
@@ -22,12 +20,6 @@
 #include "core/Clock.h"
 #include "core/Error.h"
 #include "store/Store.h"
-
-namespace httplib {
-class Server;
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace galaos::api {
 
@@ -50,19 +42,14 @@ class ApiServer {
 
  private:
   void Route();
-  // The request's caller: anonymous without a token, else the token's; an error reply for
-  // a bad token or a rate-limited address.
-  std::expected<Caller, HttpReply> Identify(const httplib::Request& request,
-                                            const httplib::Response& response,
-                                            std::string_view path);
-  void StreamEvents(const httplib::Request& request, httplib::Response& response);
 
   const config::ApiConfig& config_;
   store::Store& store_;
   const TrpcRouter& router_;
   EventHub* events_;
   AuthLimiter limiter_;
-  std::unique_ptr<httplib::Server> server_;
+  struct Http;  // the cpp-httplib server, kept out of this header
+  std::unique_ptr<Http> http_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> serving_{false};
 };
