@@ -1,15 +1,13 @@
 #include "docker/EngineClient.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <exception>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <vector>
+
+#include "net/Http.h"
 
 namespace galaos::docker {
 namespace {
@@ -19,63 +17,6 @@ using nlohmann::json;
 constexpr std::size_t kMaxBody = 64 << 20;       // a buffered response (inspect, info, lists)
 constexpr std::size_t kMaxLine = 1 << 20;        // one line of a streaming response
 constexpr std::size_t kMaxErrorBody = 64 << 10;  // an error body kept for its message
-
-struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// curl_global_init is not thread-safe in every libcurl; clients may connect on several threads.
-Expected<CurlHandle> NewHandle() {
-  static std::once_flag once;
-  static CURLcode init = CURLE_OK;
-  std::call_once(once, [] { init = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (init != CURLE_OK) {
-    return MakeError(ErrorCode::kFailed,
-                     std::string("cannot initialise libcurl: ") + curl_easy_strerror(init));
-  }
-  CurlHandle handle(curl_easy_init());
-  if (!handle) return MakeError(ErrorCode::kFailed, "cannot create a libcurl handle");
-  return handle;
-}
-
-std::string Escape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
-ErrorCode CodeForStatus(long status) {
-  switch (status) {
-    case 400:
-      return ErrorCode::kInvalidArgument;
-    case 401:
-      return ErrorCode::kUnauthorized;
-    case 403:
-      return ErrorCode::kForbidden;
-    case 404:
-      return ErrorCode::kNotFound;
-    case 409:
-      return ErrorCode::kConflict;
-    case 503:
-      return ErrorCode::kUnavailable;
-    default:
-      return ErrorCode::kFailed;
-  }
-}
 
 // The engine's {"message": "..."} error body, else the raw body.
 Error EngineError(long status, std::string_view body) {
@@ -89,7 +30,7 @@ Error EngineError(long status, std::string_view body) {
       message.pop_back();
   }
   if (message.empty()) message = "no message";
-  return Error(CodeForStatus(status),
+  return Error(net::StatusErrorCode(status),
                "docker engine: " + message + " (HTTP " + std::to_string(status) + ")");
 }
 
@@ -139,20 +80,11 @@ struct EngineClient::Response {
 
 namespace {
 
-struct Transfer {
-  CURL* curl = nullptr;
-  std::function<bool(std::string_view)> on_line;
-  std::string body;              // buffered body, or the error body of a streamed request
-  std::string line;              // partial line of a stream
-  bool stopped = false;          // the line callback asked to stop
-  bool overflow = false;         // the body exceeded its cap
-  std::exception_ptr exception;  // thrown by the callback, rethrown after curl returns
-
-  long HttpStatus() const {
-    long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-    return status;
-  }
+// Splits a streamed body into lines for Request::on_line.
+struct LineSplitter {
+  std::function<bool(std::string_view)> on_line{};
+  std::string line{};     // partial line
+  bool overflow = false;  // a line exceeded its cap
 
   bool Deliver(std::string_view text) {
     while (!text.empty()) {
@@ -167,40 +99,12 @@ struct Transfer {
       }
       text.remove_prefix(newline + 1);
       if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (!line.empty() && !on_line(line)) {
-        stopped = true;
-        return false;
-      }
+      if (!line.empty() && !on_line(line)) return false;
       line.clear();
     }
     return true;
   }
 };
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  const std::string_view text(data, bytes);
-  if (!transfer->on_line || transfer->HttpStatus() >= 300) {
-    const std::size_t cap = transfer->on_line ? kMaxErrorBody : kMaxBody;
-    if (transfer->body.size() + bytes > cap) {
-      if (!transfer->on_line) {
-        transfer->overflow = true;
-        return 0;
-      }
-      transfer->body.append(text.substr(0, cap - transfer->body.size()));
-      return bytes;
-    }
-    transfer->body.append(text);
-    return bytes;
-  }
-  try {
-    return transfer->Deliver(text) ? bytes : 0;
-  } catch (...) {
-    transfer->exception = std::current_exception();
-    return 0;
-  }
-}
 
 }  // namespace
 
@@ -240,73 +144,44 @@ Expected<std::unique_ptr<EngineClient>> EngineClient::Connect(std::string_view h
 }
 
 Expected<EngineClient::Response> EngineClient::Send(const Request& request) const {
-  auto curl = TRY(NewHandle());
-  Transfer transfer;
-  transfer.curl = curl.get();
-  transfer.on_line = request.on_line;
-  char error_buffer[CURL_ERROR_SIZE] = {};
   const std::string prefix = api_version_.empty() ? "" : "/v" + api_version_;
-  const std::string url = host_.base_url + prefix + request.path;
-  const std::string what = "Docker Engine at " + host_.text;
   const auto timeout = request.timeout.count() > 0 ? request.timeout : options_.request_timeout;
-
-  CURL* handle = curl.get();
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http");
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_PROXY, "");  // the engine is never reached through a proxy
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "galaos-updater/" GALAOS_VERSION);
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (!host_.unix_socket.empty()) {
-    curl_easy_setopt(handle, CURLOPT_UNIX_SOCKET_PATH, host_.unix_socket.c_str());
-  }
-  Slist headers;
-  const auto add_header = [&](const std::string& header) {
-    headers.reset(curl_slist_append(headers.release(), header.c_str()));
-  };
-  add_header("Expect:");
-  std::string body_text;
+  net::HttpRequest http{
+      .method = request.method,
+      .url = host_.base_url + prefix + request.path,
+      .headers = {"Expect:"},
+      .what = "Docker Engine at " + host_.text + ": " + request.method + " " + request.path,
+      .protocols = "http",
+      .unix_socket = host_.unix_socket,
+      .use_proxy = false,  // the engine is never reached through a proxy
+      .connect_timeout = options_.connect_timeout,
+      .timeout = timeout,
+      .max_body = request.on_line ? kMaxErrorBody : kMaxBody};
   if (request.body) {
-    body_text = request.body->dump();
-    add_header("Content-Type: application/json");
+    http.body = request.body->dump();
+    http.headers.emplace_back("Content-Type: application/json");
+  } else if (request.method == "POST") {
+    http.body = "";
   }
-  if (request.method == "POST" || request.body) {
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDS, body_text.c_str());
-    curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(body_text.size()));
+  if (!request.registry_auth.empty()) {
+    http.headers.push_back("X-Registry-Auth: " + request.registry_auth);
   }
-  if (!request.registry_auth.empty()) add_header("X-Registry-Auth: " + request.registry_auth);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+  LineSplitter lines{.on_line = request.on_line};
+  if (request.on_line) {
+    http.on_body = [&lines](std::string_view chunk) { return lines.Deliver(chunk); };
+  }
 
-  const CURLcode code = curl_easy_perform(handle);
-  if (transfer.exception) std::rethrow_exception(transfer.exception);
-  if (code != CURLE_OK && !transfer.stopped) {
-    if (transfer.overflow) {
-      return MakeError(ErrorCode::kFailed,
-                       what + ": " + request.method + " " + request.path + ": response too large");
-    }
-    if (code == CURLE_OPERATION_TIMEDOUT) {
-      return MakeError(ErrorCode::kTimeout, what + ": " + request.method + " " + request.path +
-                                                ": no complete answer within " +
-                                                std::to_string(timeout.count()) + " ms");
-    }
-    const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
-    return MakeError(ErrorCode::kUnavailable, what + ": " + reason);
+  net::HttpResponse answer = TRY(net::Perform(http));
+  if (lines.overflow) {
+    return MakeError(ErrorCode::kFailed, http.what + ": a line of the answer is too long");
   }
-  Response response{.status = transfer.HttpStatus(), .body = std::move(transfer.body)};
+  Response response{.status = answer.status, .body = std::move(answer.body)};
   if (response.status >= 300 &&
       std::ranges::find(request.also_ok, response.status) == request.also_ok.end()) {
     return std::unexpected(EngineError(response.status, response.body));
   }
-  if (request.on_line && !transfer.stopped && !transfer.line.empty()) {
-    transfer.on_line(transfer.line);  // a last line without '\n'
+  if (request.on_line && !answer.stopped && !lines.line.empty()) {
+    request.on_line(lines.line);  // a last line without '\n'
   }
   return response;
 }
@@ -372,16 +247,16 @@ Expected<std::vector<ContainerSummary>> EngineClient::ListContainers() {
 }
 
 Expected<json> EngineClient::InspectContainer(std::string_view container) {
-  return SendJson({.path = "/containers/" + Escape(container) + "/json"});
+  return SendJson({.path = "/containers/" + net::UrlEscape(container) + "/json"});
 }
 
 Expected<json> EngineClient::InspectImage(std::string_view image) {
-  return SendJson({.path = "/images/" + Escape(image) + "/json"});
+  return SendJson({.path = "/images/" + net::UrlEscape(image) + "/json"});
 }
 
 Expected<std::string> EngineClient::CreateContainer(std::string_view name, const json& body) {
   const json created = TRY(SendJson(
-      {.method = "POST", .path = "/containers/create?name=" + Escape(name), .body = body}));
+      {.method = "POST", .path = "/containers/create?name=" + net::UrlEscape(name), .body = body}));
   std::string id = StringOr(created, "Id");
   if (id.empty()) {
     return MakeError(ErrorCode::kFailed,
@@ -391,42 +266,46 @@ Expected<std::string> EngineClient::CreateContainer(std::string_view name, const
 }
 
 Status EngineClient::StartContainer(std::string_view container) {
-  TRY(Send(
-      {.method = "POST", .path = "/containers/" + Escape(container) + "/start", .also_ok = {304}}));
+  TRY(Send({.method = "POST",
+            .path = "/containers/" + net::UrlEscape(container) + "/start",
+            .also_ok = {304}}));
   return {};
 }
 
 Status EngineClient::StopContainer(std::string_view container, std::chrono::seconds grace) {
   TRY(Send({.method = "POST",
-            .path = "/containers/" + Escape(container) + "/stop?t=" + std::to_string(grace.count()),
+            .path = "/containers/" + net::UrlEscape(container) +
+                    "/stop?t=" + std::to_string(grace.count()),
             .also_ok = {304},
             .timeout = options_.request_timeout + grace}));
   return {};
 }
 
 Status EngineClient::RestartContainer(std::string_view container, std::chrono::seconds grace) {
-  TRY(Send(
-      {.method = "POST",
-       .path = "/containers/" + Escape(container) + "/restart?t=" + std::to_string(grace.count()),
-       .timeout = options_.request_timeout + grace}));
+  TRY(Send({.method = "POST",
+            .path = "/containers/" + net::UrlEscape(container) +
+                    "/restart?t=" + std::to_string(grace.count()),
+            .timeout = options_.request_timeout + grace}));
   return {};
 }
 
 Status EngineClient::RenameContainer(std::string_view container, std::string_view new_name) {
   TRY(Send({.method = "POST",
-            .path = "/containers/" + Escape(container) + "/rename?name=" + Escape(new_name)}));
+            .path = "/containers/" + net::UrlEscape(container) +
+                    "/rename?name=" + net::UrlEscape(new_name)}));
   return {};
 }
 
 Status EngineClient::RemoveContainer(std::string_view container, bool force) {
-  TRY(Send({.method = "DELETE",
-            .path = "/containers/" + Escape(container) + "?v=0&force=" + (force ? "1" : "0")}));
+  TRY(Send(
+      {.method = "DELETE",
+       .path = "/containers/" + net::UrlEscape(container) + "?v=0&force=" + (force ? "1" : "0")}));
   return {};
 }
 
 Status EngineClient::UpdateRestartPolicy(std::string_view container, const json& policy) {
   TRY(Send({.method = "POST",
-            .path = "/containers/" + Escape(container) + "/update",
+            .path = "/containers/" + net::UrlEscape(container) + "/update",
             .body = json{{"RestartPolicy", policy}}}));
   return {};
 }
@@ -434,7 +313,7 @@ Status EngineClient::UpdateRestartPolicy(std::string_view container, const json&
 Status EngineClient::ConnectNetwork(std::string_view network, std::string_view container,
                                     const json& endpoint) {
   TRY(Send({.method = "POST",
-            .path = "/networks/" + Escape(network) + "/connect",
+            .path = "/networks/" + net::UrlEscape(network) + "/connect",
             .body = json{{"Container", container}, {"EndpointConfig", endpoint}}}));
   return {};
 }
@@ -442,8 +321,8 @@ Status EngineClient::ConnectNetwork(std::string_view network, std::string_view c
 Status EngineClient::PullImage(std::string_view image, std::string_view registry_auth,
                                const ProgressCallback& on_progress) {
   const auto [from_image, tag] = SplitPullReference(image);
-  std::string path = "/images/create?fromImage=" + Escape(from_image);
-  if (!tag.empty()) path += "&tag=" + Escape(tag);
+  std::string path = "/images/create?fromImage=" + net::UrlEscape(from_image);
+  if (!tag.empty()) path += "&tag=" + net::UrlEscape(tag);
   std::optional<Error> failure;
   const auto on_line = [&](std::string_view line) {
     const json progress = json::parse(line, nullptr, false);
@@ -490,7 +369,7 @@ Status EngineClient::WatchContainerEvents(std::string_view container,
     return on_event(parsed);
   };
   TRY(Send({.path = "/events?since=" + UnixSeconds(since) + "&until=" + UnixSeconds(until) +
-                    "&filters=" + Escape(filters.dump()),
+                    "&filters=" + net::UrlEscape(filters.dump()),
             .timeout = std::max(remaining, std::chrono::milliseconds(0)) + options_.request_timeout,
             .on_line = on_line}));
   return {};

@@ -1,6 +1,5 @@
 #include "docker/RegistryClient.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <sodium.h>
 
@@ -18,7 +17,9 @@
 #include <thread>
 #include <utility>
 
+#include "core/Text.h"
 #include "docker/detail/JsonField.h"
+#include "net/Http.h"
 
 namespace galaos::docker {
 namespace {
@@ -37,107 +38,11 @@ constexpr std::string_view kManifestAccept =
 // Tokens without "expires_in" last 60 s (the distribution token spec's default).
 constexpr std::chrono::seconds kDefaultTokenLifetime{60};
 
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-struct ShareDeleter {
-  void operator()(CURLSH* share) const { curl_share_cleanup(share); }
-};
-using SharePtr = std::unique_ptr<CURLSH, ShareDeleter>;
+using Request = net::HttpRequest;
+using Response = net::HttpResponse;
 
-// curl_global_init is not thread-safe; clients may be created on several threads.
-Status InitCurl() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    return MakeError(ErrorCode::kFailed,
-                     std::string("initialising libcurl: ") + curl_easy_strerror(result));
-  }
-  return {};
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-std::string Lower(std::string_view text) {
-  std::string lower(text);
-  std::ranges::transform(lower, lower.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return lower;
-}
-
-struct Response {
-  long status = 0;
-  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names, in order
-  std::string body;
-
-  std::string Header(std::string_view name) const {
-    const auto it = std::ranges::find(headers, name, &std::pair<std::string, std::string>::first);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-struct Request {
-  enum class Method { kHead, kGet, kPost } method = Method::kGet;
-  std::string url;
-  std::vector<std::string> headers;
-  std::string form;  // the body of a POST
-  std::string username;
-  std::string password;  // with a username: basic auth
-
-  std::string Describe() const {
-    const char* name = method == Method::kHead ? "HEAD" : method == Method::kGet ? "GET" : "POST";
-    return fmt::format("{} {}", name, url);
-  }
-};
-
-struct Transfer {
-  Response response;
-  bool too_large = false;
-};
-
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
-}
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  if (transfer->response.body.size() + bytes > kMaxBodyBytes) {
-    transfer->too_large = true;
-    return 0;  // aborts the transfer
-  }
-  transfer->response.body.append(data, bytes);
-  return bytes;
-}
-
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  const std::string_view line = Trim(std::string_view(data, bytes));
-  if (line.starts_with("HTTP/")) {
-    transfer->response.headers.clear();  // a new response (after a 100)
-    return bytes;
-  }
-  const std::size_t colon = line.find(':');
-  if (colon != std::string_view::npos) {
-    transfer->response.headers.emplace_back(Lower(Trim(line.substr(0, colon))),
-                                            std::string(Trim(line.substr(colon + 1))));
-  }
-  return bytes;
+std::string Describe(const Request& request) {
+  return request.method + " " + request.url;
 }
 
 // The registry's explanation of a failure: "CODE: message" of each entry of its JSON
@@ -155,30 +60,13 @@ std::string RegistryMessage(const Response& response) {
     }
   }
   if (!message.empty()) return message;
-  for (const char c : Trim(response.body)) {
-    if (message.size() == kMaxMessageBytes) break;
-    message += std::isprint(static_cast<unsigned char>(c)) ? c : ' ';
-  }
-  return message;
-}
-
-ErrorCode CodeForStatus(long status) {
-  switch (status) {
-    case 401:
-      return ErrorCode::kUnauthorized;
-    case 403:
-      return ErrorCode::kForbidden;
-    case 404:
-      return ErrorCode::kNotFound;
-    default:
-      return status == 429 || status >= 500 ? ErrorCode::kUnavailable : ErrorCode::kFailed;
-  }
+  return net::Snippet(response.body, kMaxMessageBytes);
 }
 
 Error StatusError(const Response& response, const Request& request) {
   const std::string message = RegistryMessage(response);
-  return Error(CodeForStatus(response.status),
-               fmt::format("{}: HTTP {}{}", request.Describe(), response.status,
+  return Error(net::StatusErrorCode(response.status),
+               fmt::format("{}: HTTP {}{}", Describe(request), response.status,
                            message.empty() ? "" : " (" + message + ")"));
 }
 
@@ -196,18 +84,18 @@ struct Challenge {
 // `Bearer realm="https://auth/token",service="registry",scope="repository:a:pull"` or
 // `Basic realm="x"`: auth-params with quoted strings (backslash escapes) or tokens.
 std::optional<Challenge> ParseChallenge(std::string_view header) {
-  header = Trim(header);
+  header = core::Trim(header);
   const std::size_t space = header.find(' ');
   Challenge challenge;
-  challenge.scheme = Lower(header.substr(0, space));
+  challenge.scheme = core::AsciiLower(header.substr(0, space));
   if (challenge.scheme.empty()) return std::nullopt;
   std::string_view rest = space == std::string_view::npos ? "" : header.substr(space + 1);
-  while (!(rest = Trim(rest)).empty()) {
+  while (!(rest = core::Trim(rest)).empty()) {
     const std::size_t equals = rest.find('=');
     if (equals == std::string_view::npos) break;
-    std::string name = Lower(Trim(rest.substr(0, equals)));
+    std::string name = core::AsciiLower(core::Trim(rest.substr(0, equals)));
     rest.remove_prefix(equals + 1);
-    rest = Trim(rest);
+    rest = core::Trim(rest);
     std::string value;
     if (rest.starts_with('"')) {
       std::size_t i = 1;
@@ -218,11 +106,11 @@ std::optional<Challenge> ParseChallenge(std::string_view header) {
       rest.remove_prefix(std::min(i + 1, rest.size()));
     } else {
       const std::size_t end = rest.find(',');
-      value = std::string(Trim(rest.substr(0, end)));
+      value = std::string(core::Trim(rest.substr(0, end)));
       rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
     }
     challenge.params[std::move(name)] = std::move(value);
-    rest = Trim(rest);
+    rest = core::Trim(rest);
     if (rest.starts_with(',')) rest.remove_prefix(1);
   }
   return challenge;
@@ -230,7 +118,7 @@ std::optional<Challenge> ParseChallenge(std::string_view header) {
 
 std::optional<long long> Number(std::string_view text) {
   long long number = 0;
-  text = Trim(text);
+  text = core::Trim(text);
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
   if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return number;
@@ -270,118 +158,29 @@ struct RegistryClient::Impl {
 
   RegistryOptions options;
   core::Clock& clock;
-  SharePtr share;
-  std::array<std::mutex, CURL_LOCK_DATA_LAST> share_locks;
-  std::once_flag share_once;
-  Status share_status;
+  net::ConnectionPool pool;
 
   std::mutex mutex;                                             // guards the two maps below
   std::map<std::string, Challenge, std::less<>> challenges;     // by registry: how it wants auth
   std::map<std::pair<std::string, std::string>, Token> tokens;  // by registry and scope
 
-  // One easy handle; a thread's own, its connections kept in the client's shared cache.
+  // One thread's requests, their connections kept in the client's pool.
   class Session {
    public:
-    explicit Session(Impl& impl) : impl_(impl) {}
+    explicit Session(Impl& impl) : impl_(impl), http_(&impl.pool) {}
 
-    Expected<Response> Perform(const Request& request) {
-      TRY(InitCurl());
-      if (!curl_) curl_.reset(curl_easy_init());
-      if (!curl_) return MakeError(ErrorCode::kFailed, "curl_easy_init failed");
-      CURL* handle = curl_.get();
-      curl_easy_reset(handle);  // keeps the connections
-      SlistPtr headers;
-      for (const std::string& line : request.headers) {
-        curl_slist* head = curl_slist_append(headers.get(), line.c_str());
-        if (head == nullptr) return MakeError(ErrorCode::kFailed, "out of memory");
-        if (!headers) headers.reset(head);
-      }
-      Transfer transfer;
-      char error_buffer[CURL_ERROR_SIZE] = {};
-      curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-      curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-      curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
-      curl_easy_setopt(handle, CURLOPT_SHARE, impl_.share.get());
-      curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-      curl_easy_setopt(handle, CURLOPT_USERAGENT, "galaos-updater/" GALAOS_VERSION);
-      curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                       static_cast<long>(impl_.options.connect_timeout.count()));
-      curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS,
-                       static_cast<long>(impl_.options.timeout.count()));
-      curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-      curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnBody);
-      curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-      curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
-      curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-      curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
-      curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, OnProgress);
-      curl_easy_setopt(handle, CURLOPT_XFERINFODATA, &impl_.options.cancel);
-      if (request.method == Request::Method::kHead) curl_easy_setopt(handle, CURLOPT_NOBODY, 1L);
-      if (request.method == Request::Method::kPost) {
-        curl_easy_setopt(handle, CURLOPT_COPYPOSTFIELDS, request.form.c_str());
-      }
-      if (!request.username.empty()) {
-        curl_easy_setopt(handle, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-        curl_easy_setopt(handle, CURLOPT_USERNAME, request.username.c_str());
-        curl_easy_setopt(handle, CURLOPT_PASSWORD, request.password.c_str());
-      }
-      const CURLcode rc = curl_easy_perform(handle);
-      if (transfer.too_large) {
-        return MakeError(ErrorCode::kFailed, fmt::format("{}: the answer is larger than {} MiB",
-                                                         request.Describe(), kMaxBodyBytes >> 20));
-      }
-      if (rc == CURLE_ABORTED_BY_CALLBACK) {
-        return MakeError(ErrorCode::kCancelled, request.Describe() + ": cancelled");
-      }
-      if (rc != CURLE_OK) {
-        const ErrorCode code =
-            rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kUnavailable;
-        return MakeError(
-            code, fmt::format("{}: {}", request.Describe(),
-                              error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc)));
-      }
-      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
-      return std::move(transfer.response);
-    }
-
-    std::string Escape(std::string_view text) {
-      char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-      std::string result = escaped != nullptr ? escaped : "";
-      curl_free(escaped);
-      return result;
+    Expected<Response> Perform(Request request) {
+      request.connect_timeout = impl_.options.connect_timeout;
+      request.timeout = impl_.options.timeout;
+      request.max_body = kMaxBodyBytes;
+      request.stop = impl_.options.cancel;
+      return http_.Perform(request);
     }
 
    private:
     Impl& impl_;
-    CurlPtr curl_;
+    net::HttpSession http_;
   };
-
-  // The connection, DNS and TLS session cache every session of the client shares.
-  Status EnsureShare() {
-    std::call_once(share_once, [this] { share_status = InitShare(); });
-    return share_status;
-  }
-
-  Status InitShare() {
-    TRY(InitCurl());
-    share.reset(curl_share_init());
-    if (!share) return MakeError(ErrorCode::kFailed, "curl_share_init failed");
-    curl_share_setopt(
-        share.get(), CURLSHOPT_LOCKFUNC,
-        +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
-          static_cast<Impl*>(user)->share_locks[data].lock();
-        });
-    curl_share_setopt(
-        share.get(), CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
-          static_cast<Impl*>(user)->share_locks[data].unlock();
-        });
-    curl_share_setopt(share.get(), CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    return {};
-  }
 
   // "http://host:port" for loopback and insecure registries, "https://host" otherwise.
   std::string BaseUrl(const std::string& registry) const {
@@ -417,15 +216,15 @@ struct RegistryClient::Impl {
           fmt::format("the Bearer challenge's realm \"{}\" is not an http(s) URL", realm));
     }
     Request request;
-    const std::string service = session.Escape(challenge.Param("service"));
-    const std::string escaped_scope = session.Escape(scope);
+    const std::string service = net::UrlEscape(challenge.Param("service"));
+    const std::string escaped_scope = net::UrlEscape(scope);
     if (!credential.identity_token.empty()) {  // OAuth2 refresh token
-      request.method = Request::Method::kPost;
+      request.method = "POST";
       request.url = realm;
       request.headers.push_back("Content-Type: application/x-www-form-urlencoded");
-      request.form = fmt::format(
+      request.body = fmt::format(
           "grant_type=refresh_token&client_id=galaos-updater&service={}&scope={}&refresh_token={}",
-          service, escaped_scope, session.Escape(credential.identity_token));
+          service, escaped_scope, net::UrlEscape(credential.identity_token));
     } else {
       request.url =
           fmt::format("{}{}service={}&scope={}", realm,
@@ -443,7 +242,7 @@ struct RegistryClient::Impl {
     if (token.value.empty()) {
       return MakeError(
           ErrorCode::kFailed,
-          fmt::format("token server: {}: the answer holds no token", request.Describe()));
+          fmt::format("token server: {}: the answer holds no token", Describe(request)));
     }
     std::chrono::seconds lifetime = kDefaultTokenLifetime;
     if (const auto it = body.find("expires_in"); it != body.end() && it->is_number_integer()) {
@@ -519,7 +318,7 @@ struct RegistryClient::Impl {
           return MakeError(
               ErrorCode::kUnauthorized,
               fmt::format(
-                  "{}: HTTP 401{}; {}", request.Describe(),
+                  "{}: HTTP 401{}; {}", Describe(request),
                   RegistryMessage(response).empty() ? "" : " (" + RegistryMessage(response) + ")",
                   LoginHint(credential, reference.domain)));
         }
@@ -547,7 +346,7 @@ struct RegistryClient::Impl {
         std::condition_variable_any().wait_for(
             lock, options.cancel, std::min(wait, options.max_backoff), [] { return false; });
         if (options.cancel.stop_requested()) {
-          return MakeError(ErrorCode::kCancelled, request.Describe() + ": cancelled");
+          return MakeError(ErrorCode::kCancelled, Describe(request) + ": cancelled");
         }
         continue;
       }
@@ -558,7 +357,7 @@ struct RegistryClient::Impl {
   Expected<std::string> Digest(Session& session, const ImageReference& reference) {
     const std::string manifest = reference.tag.empty() ? reference.digest : reference.tag;
     Request request;
-    request.method = Request::Method::kHead;
+    request.method = "HEAD";
     request.url = fmt::format("{}/v2/{}/manifests/{}", BaseUrl(reference.Registry()),
                               reference.path, manifest);
     request.headers.emplace_back(kManifestAccept);
@@ -572,7 +371,7 @@ struct RegistryClient::Impl {
     if (head.status == 429 || head.status == 503)
       return std::unexpected(StatusError(head, request));
     // No digest, or a failure whose explanation only a body carries: the same as a GET.
-    request.method = Request::Method::kGet;
+    request.method = "GET";
     const Response get = TRY(Call(session, reference, request));
     if (get.status != 200) return std::unexpected(StatusError(get, request));
     if (std::string digest = get.Header("docker-content-digest"); !digest.empty()) return digest;
@@ -596,7 +395,7 @@ struct RegistryClient::Impl {
       const auto list = body.is_object() ? body.find("tags") : body.end();
       if (list == body.end() || !(list->is_array() || list->is_null())) {
         return MakeError(ErrorCode::kFailed,
-                         fmt::format("{}: the answer is not a tag list", request.Describe()));
+                         fmt::format("{}: the answer is not a tag list", Describe(request)));
       }
       for (const json& tag : *list) {
         if (tag.is_string()) tags.push_back(tag.get<std::string>());
@@ -607,7 +406,7 @@ struct RegistryClient::Impl {
       } else if (!url.empty() && !url.starts_with(base + "/")) {
         return MakeError(
             ErrorCode::kFailed,
-            fmt::format("{}: the next page is on another server ({})", request.Describe(), url));
+            fmt::format("{}: the next page is on another server ({})", Describe(request), url));
       }
     }
     return tags;
@@ -635,10 +434,6 @@ std::vector<Expected<std::string>> RegistryClient::ManifestDigests(
     const std::vector<ImageReference>& references) {
   std::vector<Expected<std::string>> results(references.size());
   if (references.empty()) return results;
-  if (const Status share = impl_->EnsureShare(); !share) {
-    std::ranges::fill(results, std::unexpected(share.error()));
-    return results;
-  }
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     Impl::Session session(*impl_);
@@ -662,7 +457,6 @@ std::vector<Expected<std::string>> RegistryClient::ManifestDigests(
 Expected<std::vector<std::string>> RegistryClient::Tags(const ImageReference& repository) {
   const std::string context =
       fmt::format("registry {}: tags of {}", repository.Registry(), repository.Name());
-  TRY(WithContext(impl_->EnsureShare(), context));
   Impl::Session session(*impl_);
   return WithContext(impl_->ListTags(session, repository), context);
 }

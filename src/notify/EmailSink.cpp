@@ -1,4 +1,4 @@
-// Email over SMTP (libcurl): one RFC 5322 text/plain message per notification.
+// Email over SMTP: one RFC 5322 text/plain message per notification.
 #include <sodium.h>
 
 #include <algorithm>
@@ -7,10 +7,10 @@
 #include <ctime>
 
 #include "core/Redact.h"
+#include "net/Http.h"
 #include "notify/Event.h"
 #include "notify/Sinks.h"
 #include "notify/Summary.h"
-#include "notify/detail/Curl.h"
 
 namespace galaos::notify {
 namespace {
@@ -117,19 +117,6 @@ std::string WrappedBase64(std::string_view bytes) {
   return wrapped;
 }
 
-struct Upload {
-  std::string data;
-  std::size_t offset = 0;
-};
-
-std::size_t ReadUpload(char* buffer, std::size_t size, std::size_t count, void* user) {
-  auto* upload = static_cast<Upload*>(user);
-  const std::size_t bytes = std::min(size * count, upload->data.size() - upload->offset);
-  std::copy_n(upload->data.data() + upload->offset, bytes, buffer);
-  upload->offset += bytes;
-  return bytes;
-}
-
 class EmailSink final : public Sink {
  public:
   EmailSink(config::EmailSink config, core::Clock& clock, SinkOptions options)
@@ -150,40 +137,16 @@ class EmailSink final : public Sink {
     }
     const Summary summary = TRY(WithContext(Summarize(message), what_));
     const std::string event_id = TRY(WithContext(EventIdOf(message), what_));
-    Upload upload{.data = Compose(message, summary, event_id)};
-
-    char error_buffer[CURL_ERROR_SIZE];
-    auto curl = TRY(detail::NewTransfer(options_.timeout, options_.ca_file, error_buffer));
-    auto rcpt = TRY(detail::MakeList(recipients));
-    const std::string mail_from = "<" + config_.from + ">";
-    CURL* handle = curl.get();
-    curl_easy_setopt(handle, CURLOPT_URL, config_.smtp_url.c_str());
-    curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-    if (config_.smtp_url.starts_with("smtp:")) {
-      curl_easy_setopt(handle, CURLOPT_USE_SSL,
-                       config_.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
-    }
-    if (!config_.username.empty()) {
-      curl_easy_setopt(handle, CURLOPT_USERNAME, config_.username.c_str());
-      curl_easy_setopt(handle, CURLOPT_PASSWORD, config_.password.c_str());
-    }
-    curl_easy_setopt(handle, CURLOPT_MAIL_FROM, mail_from.c_str());
-    curl_easy_setopt(handle, CURLOPT_MAIL_RCPT, rcpt.get());
-    curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(handle, CURLOPT_READFUNCTION, ReadUpload);
-    curl_easy_setopt(handle, CURLOPT_READDATA, &upload);
-    curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.data.size()));
-    const CURLcode code = curl_easy_perform(handle);
-    if (code == CURLE_OK) return {};
-    long reply = 0;
-    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
-    Error error = detail::TransferError(code, error_buffer, what_);
-    if (reply >= 500 && reply < 600 && code != CURLE_LOGIN_DENIED) {
-      // The server refused the message or a recipient for good.
-      return MakeError(ErrorCode::kInvalidArgument,
-                       error.message() + " (SMTP " + std::to_string(reply) + ")");
-    }
-    return std::unexpected(std::move(error));
+    return net::SendMail({.url = config_.smtp_url,
+                          .starttls = config_.starttls,
+                          .username = config_.username,
+                          .password = config_.password,
+                          .from = "<" + config_.from + ">",
+                          .recipients = recipients,
+                          .message = Compose(message, summary, event_id),
+                          .ca_file = options_.ca_file,
+                          .timeout = options_.timeout,
+                          .what = what_});
   }
 
  private:

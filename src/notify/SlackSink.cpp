@@ -1,10 +1,11 @@
 // Slack incoming webhooks: a readable message with blocks.
 #include <nlohmann/json.hpp>
 
+#include "net/Http.h"
 #include "notify/Event.h"
 #include "notify/Sinks.h"
 #include "notify/Summary.h"
-#include "notify/detail/Curl.h"
+#include "notify/detail/HttpPost.h"
 
 namespace galaos::notify {
 namespace {
@@ -84,7 +85,7 @@ class SlackSink final : public Sink {
   SlackSink(config::SlackSink config, SinkOptions options)
       : config_(std::move(config)),
         options_(std::move(options)),
-        what_("Slack webhook at " + detail::UrlOrigin(config_.webhook_url)) {}
+        what_("Slack webhook at " + net::UrlOrigin(config_.webhook_url)) {}
 
   std::string_view Name() const override { return kSlackSink; }
 

@@ -6,7 +6,7 @@
 #include "core/Redact.h"
 #include "notify/Event.h"
 #include "notify/Sinks.h"
-#include "notify/detail/Curl.h"
+#include "notify/detail/HttpPost.h"
 
 namespace galaos::notify {
 namespace {

@@ -1,14 +1,11 @@
 #include "release/GithubReleaseSource.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
@@ -16,6 +13,7 @@
 
 #include "core/Redact.h"
 #include "git/RefName.h"
+#include "net/Http.h"
 #include "release/Text.h"
 
 namespace galaos::release {
@@ -26,138 +24,22 @@ using nlohmann::json;
 constexpr std::size_t kMaxBodyBytes = 32 * 1024 * 1024;
 constexpr std::size_t kMaxMessageBytes = 300;
 
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// curl_global_init is not thread-safe; sources may be created on several threads.
-Status InitCurl() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (result != CURLE_OK) {
-    return MakeError(ErrorCode::kFailed,
-                     std::string("initialising libcurl: ") + curl_easy_strerror(result));
-  }
-  return {};
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-struct HttpResponse {
-  long status = 0;
-  std::map<std::string, std::string, std::less<>> headers;  // lower-case names
-  std::string body;
-
-  std::string Header(std::string_view name) const {
-    const auto it = headers.find(name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-struct Transfer {
-  HttpResponse response;
-  bool too_large = false;
-};
-
-std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  if (transfer->response.body.size() + bytes > kMaxBodyBytes) {
-    transfer->too_large = true;
-    return 0;  // aborts the transfer
-  }
-  transfer->response.body.append(data, bytes);
-  return bytes;
-}
-
-std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* transfer = static_cast<Transfer*>(user);
-  const std::size_t bytes = size * count;
-  const std::string_view line = Trim(std::string_view(data, bytes));
-  if (line.starts_with("HTTP/")) {
-    transfer->response.headers.clear();  // a new response: after a redirect or a 100
-    return bytes;
-  }
-  const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return bytes;
-  std::string name(Trim(line.substr(0, colon)));
-  std::ranges::transform(name, name.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  transfer->response.headers[std::move(name)] = std::string(Trim(line.substr(colon + 1)));
-  return bytes;
-}
-
-Status AppendHeader(SlistPtr& list, const std::string& line) {
-  curl_slist* head = curl_slist_append(list.get(), line.c_str());
-  if (head == nullptr) return MakeError(ErrorCode::kFailed, "out of memory building a request");
-  if (!list) list.reset(head);
-  return {};
-}
+using HttpResponse = net::HttpResponse;
 
 Expected<HttpResponse> HttpGet(const GithubSourceOptions& options, const std::string& url,
                                const std::optional<std::string>& if_none_match) {
-  TRY(InitCurl());
-  const std::string what = "GET " + core::RedactUrlCredentials(url);
-  CurlPtr curl(curl_easy_init());
-  if (!curl) return MakeError(ErrorCode::kFailed, what + ": curl_easy_init failed");
-
-  SlistPtr headers;
-  TRY(AppendHeader(headers, "Accept: application/vnd.github+json"));
-  TRY(AppendHeader(headers, "X-GitHub-Api-Version: 2022-11-28"));
-  if (!options.token.empty()) TRY(AppendHeader(headers, "Authorization: Bearer " + options.token));
-  if (if_none_match) TRY(AppendHeader(headers, "If-None-Match: " + *if_none_match));
-
-  Transfer transfer;
-  char error_buffer[CURL_ERROR_SIZE] = {};
-  CURL* handle = curl.get();
-  curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  net::HttpRequest request{.url = url, .what = "GET " + core::RedactUrlCredentials(url)};
+  request.headers = {"Accept: application/vnd.github+json", "X-GitHub-Api-Version: 2022-11-28"};
+  if (!options.token.empty()) request.headers.push_back("Authorization: Bearer " + options.token);
+  if (if_none_match) request.headers.push_back("If-None-Match: " + *if_none_match);
   // GitHub answers a renamed repository with a redirect. libcurl sends our Authorization
   // header to the original host only.
-  curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(handle, CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(handle, CURLOPT_USERAGENT, "galaos-updater/" GALAOS_VERSION);
-  curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options.connect_timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(handle, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(handle, CURLOPT_HEADERDATA, &transfer);
-
-  const CURLcode rc = curl_easy_perform(handle);
-  if (transfer.too_large) {
-    return MakeError(ErrorCode::kFailed, fmt::format("{}: the answer is larger than {} MiB", what,
-                                                     kMaxBodyBytes >> 20));
-  }
-  if (rc != CURLE_OK) {
-    const ErrorCode code =
-        rc == CURLE_OPERATION_TIMEDOUT ? ErrorCode::kTimeout : ErrorCode::kUnavailable;
-    return MakeError(
-        code, what + ": " + (error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(rc)));
-  }
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &transfer.response.status);
-  return std::move(transfer.response);
+  request.max_redirects = 5;
+  request.accept_encoding = true;
+  request.connect_timeout = options.connect_timeout;
+  request.timeout = options.timeout;
+  request.max_body = kMaxBodyBytes;
+  return net::Perform(request);
 }
 
 // GitHub's explanation of a failure: the "message" of its JSON error body, else the start of
@@ -169,12 +51,7 @@ std::string GithubMessage(const HttpResponse& response) {
       return it->get<std::string>();
     }
   }
-  std::string text;
-  for (const char c : Trim(response.body)) {
-    if (text.size() == kMaxMessageBytes) break;
-    text += std::isprint(static_cast<unsigned char>(c)) ? c : ' ';
-  }
-  return text;
+  return net::Snippet(response.body, kMaxMessageBytes);
 }
 
 std::optional<long long> HeaderNumber(const HttpResponse& response, std::string_view name) {
