@@ -9,6 +9,7 @@
 #include "release/CurrentVersion.h"
 #include "release/UpdateChecker.h"
 #include "service/Docker.h"
+#include "store/BackupJson.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::api {
@@ -38,19 +39,6 @@ code::ProgressCallback ProgressTo(EventHub* events) {
 }
 
 // listBackups' entries: the original's {id, path, version, timestamp, metadata}.
-json BackupJson(const store::BackupRecord& backup) {
-  json manifest = json::parse(backup.manifest_json, nullptr, /*allow_exceptions=*/false);
-  return {{"id", backup.id},
-          {"path", backup.path},
-          {"version", backup.version},
-          {"timestamp", core::FormatIsoUtc(backup.created_at)},
-          {"metadata",
-           {{"commit", backup.commit},
-            {"sizeBytes", backup.size_bytes},
-            {"verified", backup.verified},
-            {"manifest", manifest.is_discarded() ? json(nullptr) : manifest}}}};
-}
-
 class Registrar {
  public:
   Registrar(TrpcRouter& router, SystemUpdatesContext context)
@@ -152,7 +140,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
               TRY(InputReader(input).Finish());
               json out = json::array();
               for (const store::BackupRecord& backup : TRY(services.backups().List())) {
-                out.push_back(BackupJson(backup));
+                out.push_back(store::BackupJson(backup));
               }
               return out;
             });

@@ -10,22 +10,11 @@
 #include "cli/UpdateSupport.h"
 #include "core/Time.h"
 #include "service/Services.h"
+#include "store/BackupJson.h"
 #include "store/HistoryJson.h"
 
 namespace galaos::cli {
 namespace {
-
-nlohmann::json BackupJson(const store::BackupRecord& backup) {
-  auto manifest = nlohmann::json::parse(backup.manifest_json, nullptr, /*allow_exceptions=*/false);
-  return {{"id", backup.id},
-          {"path", backup.path},
-          {"version", backup.version},
-          {"commit", backup.commit},
-          {"createdAt", core::FormatIsoUtc(backup.created_at)},
-          {"sizeBytes", backup.size_bytes},
-          {"verified", backup.verified},
-          {"manifest", manifest.is_discarded() ? nlohmann::json(nullptr) : manifest}};
-}
 
 void AddListCommand(CLI::App& group, Context& context, Action& action) {
   auto json = std::make_shared<bool>(false);
@@ -39,7 +28,7 @@ void AddListCommand(CLI::App& group, Context& context, Action& action) {
       std::vector<store::BackupRecord> backups = TRY(services->backups().List());
       if (*json) {
         nlohmann::json out = nlohmann::json::array();
-        for (const store::BackupRecord& backup : backups) out.push_back(BackupJson(backup));
+        for (const store::BackupRecord& backup : backups) out.push_back(store::BackupJson(backup));
         std::printf("%s\n", out.dump(2).c_str());
         return {};
       }

@@ -335,7 +335,12 @@ TEST_F(CliGitTest, RollbackReturnsTheAppToTheBackupOfItsPreviousVersionAndIsAudi
   ASSERT_EQ(update.exit_code, 0) << update.err << update.out;
   CliRun list = RunOnApp({"backups", "list", "--json"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
-  const std::string backup = nlohmann::json::parse(list.out).at(0).at("id");
+  const nlohmann::json listed = nlohmann::json::parse(list.out).at(0);
+  const std::string backup = listed.at("id");
+  // The API's listBackups shape.
+  EXPECT_EQ(listed["version"], "1.0.0");
+  EXPECT_TRUE(listed["timestamp"].is_string());
+  EXPECT_EQ(listed["metadata"]["commit"], v100);
 
   CliRun run = RunOnApp({"rollback", backup, "--json"});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
