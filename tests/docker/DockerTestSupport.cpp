@@ -12,10 +12,14 @@
 namespace galaos::docker::testing {
 namespace {
 
+// The docker CLI against the test engine, with a DOCKER_CONFIG of the test run's own: never
+// ~/.docker, whose logins and settings are the machine's.
 core::ProcessOptions CliOptions(std::vector<std::string> args) {
+  static const Expected<core::TempDir> config = core::TempDir::Create("gdt-docker-config-");
   core::ProcessOptions options;
   options.argv = {"/usr/bin/docker", "-H", std::string(kDockerHost)};
   options.argv.insert(options.argv.end(), args.begin(), args.end());
+  if (config) options.environment["DOCKER_CONFIG"] = config->path().string();
   options.timeout = std::chrono::minutes(2);
   return options;
 }

@@ -20,7 +20,8 @@ inline constexpr std::string_view kRegistry = GALAOS_TEST_REGISTRY;
 // A prefix unique to this test run and test: "gdt-<pid>-<n>".
 std::string UniquePrefix();
 
-// `docker -H <test host> args...`, required to succeed; its stdout.
+// `docker -H <test host> args...` with a DOCKER_CONFIG of the test run's own (never
+// ~/.docker), required to succeed; its stdout.
 Expected<std::string> DockerCli(std::vector<std::string> args);
 
 // Removes, on destruction, the containers, networks, volumes and images registered with it.

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/Process.h"
+#include "docker/DockerTestSupport.h"
 
 namespace galaos::docker::testing {
 namespace {
@@ -36,27 +37,15 @@ const std::string& RunPrefix() {
   return prefix;
 }
 
-Expected<std::string> Docker(std::vector<std::string> args) {
-  static const Expected<core::TempDir> config = core::TempDir::Create("gdr-docker-config-");
-  if (!config) return std::unexpected(config.error());
-  core::ProcessOptions options;
-  options.argv = {"/usr/bin/docker"};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  options.environment["DOCKER_HOST"] = GALAOS_TEST_DOCKER_HOST;
-  options.environment["DOCKER_CONFIG"] = config->path().string();
-  options.timeout = std::chrono::seconds(120);
-  return TRY(core::RunChecked(std::move(options))).stdout_tail;
-}
-
 Expected<std::string> PushImage(const std::string& name, const std::string& content) {
   const core::TempDir dir = TRY(core::TempDir::Create("gdr-image-"));
   std::filesystem::create_directory(dir.path() / "rootfs");
   std::ofstream(dir.path() / "rootfs" / "version") << content;
   const std::string tar = (dir.path() / "image.tar").string();
   TRY(Run({"tar", "-C", (dir.path() / "rootfs").string(), "-cf", tar, "."}));
-  TRY(Docker({"import", tar, name}));
-  const Expected<std::string> pushed = Docker({"push", name});
-  TRY(Docker({"rmi", name}));
+  TRY(DockerCli({"import", tar, name}));
+  const Expected<std::string> pushed = DockerCli({"push", name});
+  TRY(DockerCli({"rmi", name}));
   if (!pushed) return std::unexpected(pushed.error());
   // "<tag>: digest: sha256:<hex> size: <n>"
   const std::size_t at = pushed->find("digest: ");
@@ -71,9 +60,9 @@ Expected<std::string> PushManifestList(const std::string& name, const std::strin
   const std::string arm64 = name + "-arm64";
   TRY(PushImage(amd64, content + " amd64"));
   TRY(PushImage(arm64, content + " arm64"));
-  TRY(Docker({"manifest", "create", "--insecure", "--amend", name, amd64, arm64}));
-  TRY(Docker({"manifest", "annotate", "--arch", "arm64", name, arm64}));
-  const std::string pushed = TRY(Docker({"manifest", "push", "--insecure", "--purge", name}));
+  TRY(DockerCli({"manifest", "create", "--insecure", "--amend", name, amd64, arm64}));
+  TRY(DockerCli({"manifest", "annotate", "--arch", "arm64", name, arm64}));
+  const std::string pushed = TRY(DockerCli({"manifest", "push", "--insecure", "--purge", name}));
   const std::size_t digest = pushed.find("sha256:");
   if (digest == std::string::npos) {
     return MakeError(ErrorCode::kFailed, "docker manifest push printed no digest:\n" + pushed);
@@ -82,10 +71,10 @@ Expected<std::string> PushManifestList(const std::string& name, const std::strin
 }
 
 Expected<std::vector<std::string>> PullRepoDigests(const std::string& name) {
-  TRY(Docker({"pull", "-q", name}));
+  TRY(DockerCli({"pull", "-q", name}));
   const Expected<std::string> inspected =
-      Docker({"image", "inspect", "--format", "{{json .RepoDigests}}", name});
-  TRY(Docker({"rmi", name}));
+      DockerCli({"image", "inspect", "--format", "{{json .RepoDigests}}", name});
+  TRY(DockerCli({"rmi", name}));
   if (!inspected) return std::unexpected(inspected.error());
   return nlohmann::json::parse(*inspected).get<std::vector<std::string>>();
 }

@@ -16,10 +16,6 @@ namespace galaos::docker::testing {
 // "gdr-<pid>-<random>": the prefix of every repository and image a test run creates.
 const std::string& RunPrefix();
 
-// Runs /usr/bin/docker against the test engine, with a DOCKER_CONFIG of the test run's own
-// (never ~/.docker); its stdout.
-Expected<std::string> Docker(std::vector<std::string> args);
-
 // Imports an image whose only file is /version holding `content`, tags it `name` (a full
 // reference on the test registry), pushes it and returns the digest `docker push` printed.
 // The local image is removed again; the registry keeps it.
