@@ -7,7 +7,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-deps.sh"
-"$root/scripts/build.sh" release
+GALAOS_BUILD_TARGETS=galaos-updater "$root/scripts/build.sh" release  # the tests are not needed
 bin=$root/build/galaos-updater
 demo=$(mktemp -d /tmp/galaos-demo-XXXXXX)
 port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')

@@ -1051,7 +1051,8 @@ std::vector<Field<Config>> MakeConfigFields() {
                    {.description = "Timeout of each check (checks run concurrently)."}),
       Bind<Config>(GALAOS_KEY(health.probation), Duration<seconds>(0s, 24h * 7),
                    {.description = "After a healthy update, a failing check during this window "
-                                   "still rolls back; 0s: none."}),
+                                   "still rolls back, and so does recovery when the updater was "
+                                   "killed during it; 0s: none."}),
       Bind<Config>(GALAOS_KEY(health.checks), HealthChecks(),
                    {.description = "Additional typed checks, see below."}),
       // [docker]
