@@ -13,6 +13,7 @@
 #include "core/AtomicFile.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
+#include "core/TempDir.h"
 #include "support/Assertions.h"
 #include "support/GitFixture.h"
 #include "support/NodeReference.h"
@@ -264,6 +265,59 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_NE(results[base + 13]["error"]["message"].get<std::string>().find("docker.enabled"),
               std::string::npos);
   }
+}
+
+// The dashboard in real headless Chromium (playwright-core from npm, Debian's chromium)
+// against the real daemon on a sample app that has run one update: sign-in, overview,
+// history, backups, a viewer, a forged mutation, sign-out. Screenshots go to
+// <build>/test-output/dashboard/ for a person to look at.
+TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
+  ASSERT_OK_AND_ASSIGN(
+      testing::NodeReference playwright,
+      testing::NodeReference::Install("playwright-core", {"playwright-core@1.65.1"}));
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  const std::string settings =
+      "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[commands]\ninstall = [\"true\"]\n"
+      "[health]\ngrace_period = \"0s\"\nretries = 0\n";
+  WriteConfig(port, settings);
+  core::ProcessOptions apply;
+  apply.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code", "--json"};
+  ASSERT_OK(core::RunChecked(apply));
+
+  // The next release's changelog carries markup that must stay text; one check fails.
+  const std::string hostile = "<img src=x onerror=\"window.__xss=1\">";
+  git_.CommitAndPush({{"package.json", "{\"name\":\"sample\",\"version\":\"1.2.0\"}\n"}},
+                     "feat: show " + hostile + " as **plain** text");
+  git_.TagAndPush("v1.2.0");
+  WriteConfig(port, settings +
+                        "[[health.checks]]\nname = \"queue\"\ntype = \"command\"\n"
+                        "argv = [\"false\"]\n");
+  const std::string admin = Token("admin");
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+
+  const std::filesystem::path screenshots =
+      std::filesystem::path(GALAOS_BINARY_DIR) / "test-output" / "dashboard";
+  std::filesystem::create_directories(screenshots);
+  ASSERT_OK_AND_ASSIGN(core::TempDir profile, core::TempDir::Create("chromium-profile"));
+  ASSERT_OK_AND_ASSIGN(json report,
+                       playwright.Ask(GALAOS_SOURCE_DIR "/tests/daemon/e2e/dashboard.js",
+                                      json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)},
+                                           {"adminToken", admin},
+                                           {"viewerToken", viewer},
+                                           {"runningVersion", "1.1.0"},
+                                           {"latestVersion", "1.2.0"},
+                                           {"hostile", hostile},
+                                           {"screenshots", screenshots.string()},
+                                           {"userDataDir", profile.path().string()}}));
+  ASSERT_GE(report["checks"].size(), 20u) << report.dump(2);
+  for (const json& check : report["checks"]) {
+    EXPECT_TRUE(check["ok"].get<bool>())
+        << check["name"].get<std::string>() << ": " << check["detail"].get<std::string>();
+  }
+  EXPECT_EQ(report["pageErrors"], json::array()) << report["pageErrors"].dump(2);
 }
 
 }  // namespace
