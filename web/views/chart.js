@@ -8,8 +8,8 @@ const OUTCOME_CLASS = {
 // An SVG bar chart of transactions (oldest left): height = duration, colour = outcome.
 // Each bar has a <title> with its date, outcome and duration.
 export function durationChart(transactions) {
-  const width = 640;
-  const height = 160;
+  const width = 960;
+  const height = 180;
   const top = 16;
   const bottom = 20;
   const left = 8;

@@ -57,7 +57,7 @@ function containerUpdates(check) {
     return errorBox(new Error(check.dockerError), 'the containers (Docker engine)');
   }
   if (!check.docker.length) return h('p', { class: 'muted' }, 'No managed containers.');
-  return h('table', { class: 'table' },
+  return h('div', { class: 'table-scroll' }, h('table', { class: 'table' },
     h('thead', {}, h('tr', {}, ['Container', 'Image', 'Status'].map((title) => h('th', { scope: 'col' }, title)))),
     h('tbody', {}, check.docker.map((container) => h('tr', {},
       h('td', {}, container.container),
@@ -65,7 +65,7 @@ function containerUpdates(check) {
       h('td', {}, container.error ? h('span', { class: 'badge bad', title: container.error }, 'check failed')
         : container.updateAvailable ? [h('span', { class: 'badge warn' }, 'update'), ' ',
           h('span', { class: 'mono small' }, container.newerTag ?? shortDigest(container.remoteDigest))]
-          : h('span', { class: 'badge good' }, 'current'))))));
+          : h('span', { class: 'badge good' }, 'current')))))));
 }
 
 function shortDigest(digest) {
