@@ -6,11 +6,11 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <expected>
 #include <string_view>
 #include <thread>
 
+#include "api/Crypto.h"
 #include "api/Tokens.h"
 #include "core/Time.h"
 
@@ -32,12 +32,7 @@ constexpr std::string_view kContentSecurityPolicy =
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 std::string NewRequestId() {
-  std::array<unsigned char, 8> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-  hex.pop_back();
-  return hex;
+  return RandomHex(8);
 }
 
 void Send(httplib::Response& response, const HttpReply& reply) {

@@ -3,32 +3,13 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <array>
+
+#include "api/Crypto.h"
 
 namespace galaos::api {
 namespace {
 
-constexpr std::size_t kRandomBytes = 32;
-
-std::string Hex(const unsigned char* bytes, std::size_t size) {
-  std::string hex(size * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes, size);
-  hex.pop_back();
-  return hex;
-}
-
-std::string RandomHex() {
-  std::array<unsigned char, kRandomBytes> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  return Hex(bytes.data(), bytes.size());
-}
-
-std::string KeyOf(std::string_view id) {
-  std::array<unsigned char, crypto_generichash_BYTES> digest{};
-  crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(id.data()), id.size(), nullptr, 0);
-  return Hex(digest.data(), digest.size());
-}
+constexpr std::size_t kRandomBytes = 32;  // of the session id and of the CSRF token
 
 }  // namespace
 
@@ -39,11 +20,11 @@ SessionStore::SessionStore(core::Clock& clock, std::chrono::seconds ttl, std::si
 
 NewSession SessionStore::Create(Role role, std::string actor, std::string token_id) {
   const auto now = clock_.Now();
-  NewSession created{.id = RandomHex(),
+  NewSession created{.id = RandomHex(kRandomBytes),
                      .session = {.role = role,
                                  .actor = std::move(actor),
                                  .token_id = std::move(token_id),
-                                 .csrf_token = RandomHex(),
+                                 .csrf_token = RandomHex(kRandomBytes),
                                  .expires_at = now + ttl_}};
   std::lock_guard lock(mutex_);
   DropExpiredLocked(now);
@@ -52,12 +33,12 @@ NewSession SessionStore::Create(Role role, std::string actor, std::string token_
       return a.second.expires_at < b.second.expires_at;
     }));
   }
-  sessions_.emplace(KeyOf(created.id), created.session);
+  sessions_.emplace(Blake2bHex(created.id), created.session);
   return created;
 }
 
 std::optional<Session> SessionStore::Find(std::string_view id) {
-  const std::string key = KeyOf(id);
+  const std::string key = Blake2bHex(id);
   std::lock_guard lock(mutex_);
   auto found = sessions_.find(key);
   if (found == sessions_.end()) return std::nullopt;
@@ -69,7 +50,7 @@ std::optional<Session> SessionStore::Find(std::string_view id) {
 }
 
 void SessionStore::Remove(std::string_view id) {
-  const std::string key = KeyOf(id);
+  const std::string key = Blake2bHex(id);
   std::lock_guard lock(mutex_);
   sessions_.erase(key);
 }
