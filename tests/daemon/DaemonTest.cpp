@@ -279,13 +279,14 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
   const int port = testing::FreePort();
   const std::string settings =
       "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[commands]\ninstall = [\"true\"]\n"
-      "[health]\ngrace_period = \"0s\"\nretries = 0\n";
+      "[health]\ngrace_period = \"0s\"\nretries = 0\n"
+      "[[health.checks]]\nname = \"app\"\ntype = \"command\"\nargv = [\"true\"]\n";
   WriteConfig(port, settings);
   core::ProcessOptions apply;
   apply.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code", "--json"};
   ASSERT_OK(core::RunChecked(apply));
 
-  // The next release's changelog carries markup that must stay text; one check fails.
+  // The next release's changelog carries markup that must stay text; a second check fails.
   const std::string hostile = "<img src=x onerror=\"window.__xss=1\">";
   git_.CommitAndPush({{"package.json", "{\"name\":\"sample\",\"version\":\"1.2.0\"}\n"}},
                      "feat: show " + hostile + " as **plain** text");
