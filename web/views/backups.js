@@ -7,7 +7,8 @@ const VIEWER_NOTE = 'Viewers cannot change anything: sign in with an admin token
 function contents(backup) {
   const manifest = backup.metadata?.manifest;
   if (!manifest) return '—';
-  const parts = [`${manifest.files?.length ?? 0} files`];
+  const files = manifest.files?.length ?? 0;
+  const parts = [`${files} ${files === 1 ? 'file' : 'files'}`];
   if (manifest.database) parts.push(`${manifest.database.kind} database`);
   return parts.join(' + ');
 }

@@ -59,7 +59,7 @@ export function renderHistory(view) {
     }
     body.replaceChildren(
       h('section', { class: 'panel', 'aria-label': 'Recent updates chart' },
-        h('h2', {}, `Last ${Math.min(CHART_SIZE, history.length)} updates`),
+        h('h2', {}, history.length === 1 ? 'Last update' : `Last ${Math.min(CHART_SIZE, history.length)} updates`),
         durationChart(history.slice(0, CHART_SIZE)),
         h('p', { class: 'legend muted' },
           h('span', { class: 'key bar-good' }), 'succeeded ', h('span', { class: 'key bar-warn' }), 'rolled back ',

@@ -8,7 +8,7 @@ export function panel(title, load, fill, extraClass) {
   const body = h('div', { class: 'panel-body' }, loading());
   const section = h('section', { class: ['panel', extraClass], 'aria-label': title }, h('h2', {}, title), body);
   load().then(
-    (data) => body.replaceChildren(...[fill(data)].flat()),
+    (data) => body.replaceChildren(...[fill(data)].flat(Infinity).filter((node) => node !== null && node !== undefined)),
     (error) => body.replaceChildren(errorBox(error, title.toLowerCase())),
   );
   return section;

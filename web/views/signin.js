@@ -11,8 +11,8 @@ export function renderSignIn(main, onSignedIn) {
   const button = h('button', { type: 'submit', class: 'button' }, 'Sign in');
   const form = h('form', { class: 'signin panel', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, 'GalaOS Updater'),
-    h('p', { class: 'muted' }, 'Sign in with an API token. An admin creates one with ',
-      h('code', {}, 'galaos-updater token create --name NAME --role admin|viewer'), '.'),
+    h('p', { class: 'muted' }, 'Sign in with an API token. An admin creates one with:'),
+    h('code', { class: 'command' }, 'galaos-updater token create --name NAME --role admin|viewer'),
     h('label', { for: 'token' }, 'API token'),
     input, message, button);
   form.addEventListener('submit', async (event) => {

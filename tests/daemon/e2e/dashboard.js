@@ -82,6 +82,8 @@ async function main() {
     const hover = await page.getAttribute('time', 'title');
     check('times show UTC on hover', /Z \(UTC\)$/.test(hover ?? ''), hover);
     await page.waitForSelector('.facts');
+    const overviewText = await page.innerText('main');
+    check('no panel shows a raw null or undefined', !/\b(null|undefined)\b/.test(overviewText), overviewText);
     await shot('overview');
 
     // A cross-site request cannot send the CSRF token: the same request without it is refused.
