@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <utility>
 
 #include "core/AtomicFile.h"
@@ -107,7 +108,8 @@ HttpReply StaticFiles::Get(std::string_view url_path, std::string_view if_none_m
   const auto size = fs::file_size(*file, error);
   const auto modified = fs::last_write_time(*file, error);
   if (error) return NotFound();
-  const std::string etag = fmt::format("\"{:x}-{:x}\"", size, modified.time_since_epoch().count());
+  const std::string etag = fmt::format(
+      "\"{:x}-{:x}\"", size, static_cast<std::uint64_t>(modified.time_since_epoch().count()));
   HttpReply reply{.content_type = std::string(ContentTypeFor(*file)),
                   .headers = {{"ETag", etag}, {"Cache-Control", "no-cache"}},
                   .body = {}};

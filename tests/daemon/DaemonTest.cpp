@@ -27,9 +27,10 @@ using nlohmann::json;
 // The daemon as a child process whose output lines the test can wait for.
 class DaemonProcess {
  public:
-  DaemonProcess(const std::filesystem::path& config_file) {
+  explicit DaemonProcess(const std::filesystem::path& config_file,
+                         const std::string& binary = GALAOS_CLI_PATH) {
     core::ProcessOptions options;
-    options.argv = {GALAOS_CLI_PATH, "--config", config_file.string(), "serve"};
+    options.argv = {binary, "--config", config_file.string(), "serve"};
     options.unset_environment = {"GALAOS_UPDATER_CONFIG", "GITHUB_REPO", "UPDATE_BRANCH",
                                  "AUTO_UPDATE_ENABLED", "BACKUP_RETENTION_COUNT"};
     options.timeout = std::chrono::minutes(5);
@@ -319,6 +320,30 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
         << check["name"].get<std::string>() << ": " << check["detail"].get<std::string>();
   }
   EXPECT_EQ(report["pageErrors"], json::array()) << report["pageErrors"].dump(2);
+}
+
+// `cmake --install` puts the dashboard next to the binary, and the installed binary finds it
+// there without any configuration (api.web_root empty).
+TEST_F(DaemonTest, TheInstalledBinaryServesTheDashboardInstalledWithIt) {
+  ASSERT_OK_AND_ASSIGN(core::TempDir prefix, core::TempDir::Create("install-prefix"));
+  core::ProcessOptions install;
+  install.argv = {"cmake", "--install", GALAOS_BINARY_DIR, "--prefix", prefix.path().string()};
+  ASSERT_OK(core::RunChecked(install));
+  const int port = testing::FreePort();
+  DaemonProcess daemon(WriteConfig(port), (prefix.path() / "bin" / "galaos-updater").string());
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  EXPECT_TRUE(daemon.WaitForLines(fmt::format(
+      "serving the dashboard from {}/share/galaos-updater/web", prefix.path().string())))
+      << daemon.Output();
+  httplib::Client client("127.0.0.1", port);
+  auto index = client.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("<script type=\"module\" src=\"/app.js\">"), std::string::npos);
+  auto script = client.Get("/views/overview.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
 }
 
 }  // namespace
