@@ -101,9 +101,9 @@ class DaemonTest : public ::testing::Test {
  protected:
   std::filesystem::path WriteConfig(int port, std::string_view extra = "") {
     std::string text = fmt::format(
-        "[app]\nroot = \"{}\"\n[state]\ndir = \"{}\"\n[docker]\nenabled = false\n"
+        "[app]\nroot = \"{}\"\n[state]\ndir = \"{}\"\n[docker]\n{}"
         "[api]\nlisten = \"127.0.0.1:{}\"\n{}",
-        git_.app().string(), state_.string(), port, extra);
+        git_.app().string(), state_.string(), docker_, port, extra);
     EXPECT_TRUE(core::WriteFileAtomic(config_file_, text).has_value());
     return config_file_;
   }
@@ -127,6 +127,7 @@ class DaemonTest : public ::testing::Test {
   git::testing::GitFixture git_;
   std::filesystem::path state_ = git_.root() / "state";
   std::filesystem::path config_file_ = git_.root() / "updater.toml";
+  std::string docker_ = "enabled = false\n";  // the [docker] table's keys
 };
 
 TEST_F(DaemonTest, ServesTheApiAndExitsCleanlyOnSigterm) {
@@ -292,6 +293,8 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
   git_.CommitAndPush({{"package.json", "{\"name\":\"sample\",\"version\":\"1.2.0\"}\n"}},
                      "feat: show " + hostile + " as **plain** text");
   git_.TagAndPush("v1.2.0");
+  // Docker on, but its engine unreachable: the dashboard must say so, not show no containers.
+  docker_ = "host = \"unix:///nonexistent/docker.sock\"\n";
   WriteConfig(port, settings +
                         "[[health.checks]]\nname = \"queue\"\ntype = \"command\"\n"
                         "argv = [\"false\"]\n");

@@ -11,6 +11,8 @@ const fs = require('fs');
 const path = require('path');
 
 const TIMEOUT = 60000;
+// Not the machine's zone (UTC), and no DST: the page must show times in the browser's zone.
+const TIME_ZONE = 'Asia/Kolkata';
 
 async function main() {
   const [playwrightDir, inputPath, outputPath] = process.argv.slice(2);
@@ -27,6 +29,7 @@ async function main() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     viewport: { width: 1280, height: 800 },
+    timezoneId: TIME_ZONE,
   });
   context.setDefaultTimeout(TIMEOUT);
   try {
@@ -81,6 +84,13 @@ async function main() {
     check('the changelog Markdown is rendered', (await page.locator('.changelog strong').count()) > 0);
     const hover = await page.getAttribute('time', 'title');
     check('times show UTC on hover', /Z \(UTC\)$/.test(hover ?? ''), hover);
+    const shown = await page.textContent('time');
+    const local = new Intl.DateTimeFormat('en-US', { timeZone: TIME_ZONE, hour: 'numeric', minute: '2-digit' })
+      .format(new Date(await page.getAttribute('time', 'datetime')));
+    check("times show in the browser's zone", shown.includes(local), `${shown} vs ${local}`);
+    await page.waitForSelector('section[aria-label="Container updates"] .panel-error');
+    const dockerText = await page.textContent('section[aria-label="Container updates"]');
+    check('an unreachable Docker engine shows as an error', /nonexistent|docker/i.test(dockerText), dockerText);
     await page.waitForSelector('.facts');
     const overviewText = await page.innerText('main');
     check('no panel shows a raw null or undefined', !/\b(null|undefined)\b/.test(overviewText), overviewText);
