@@ -59,6 +59,17 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
   return value.substr(kScheme.size());
 }
 
+// The 429 reply for an address with too many recent authentication failures, if it has.
+std::optional<HttpReply> RateLimited(AuthLimiter& limiter, const std::string& address,
+                                     std::string_view path) {
+  std::optional<std::chrono::seconds> wait = limiter.BlockedFor(address);
+  if (!wait) return std::nullopt;
+  HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
+                               "too many failed authentications; try again later", path);
+  reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+  return reply;
+}
+
 // The value of the session cookie, when the request has one.
 std::optional<std::string> SessionCookie(const httplib::Request& request) {
   const std::string cookies = request.get_header_value("Cookie");
@@ -126,11 +137,8 @@ std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limi
                 .request_id = response.get_header_value("X-Request-Id")};
   std::optional<std::string> token = BearerToken(request);
   if (!token) return SessionCaller(store, sessions, request, std::move(caller), path);
-  if (std::optional<std::chrono::seconds> wait = limiter.BlockedFor(caller.address)) {
-    HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
-                                 "too many failed authentications; try again later", path);
-    reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
-    return std::unexpected(reply);
+  if (std::optional<HttpReply> refused = RateLimited(limiter, caller.address, path)) {
+    return std::unexpected(*refused);
   }
   Expected<Caller> authenticated = Authenticate(store, *token);
   if (!authenticated) {
@@ -189,6 +197,13 @@ void SetDashboardHeaders(httplib::Response& response) {
   response.set_header("Referrer-Policy", "no-referrer");
 }
 
+// The reply of an /auth/session route: a dashboard reply that is never cached.
+void SendAuth(httplib::Response& response, const HttpReply& reply) {
+  SetDashboardHeaders(response);
+  response.set_header("Cache-Control", "no-store");
+  Send(response, reply);
+}
+
 std::string SessionCookieHeader(std::string_view value, std::chrono::seconds max_age, bool tls) {
   return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
                      value, max_age.count(), tls ? "; Secure" : "");
@@ -209,11 +224,12 @@ HttpReply JsonReply(const nlohmann::json& body) {
 // Failures count towards the address's rate limit, as a bad bearer token does.
 HttpReply SignIn(store::Store& store, AuthLimiter& limiter, SessionStore& sessions,
                  const httplib::Request& request, bool tls, std::chrono::seconds ttl) {
-  if (std::optional<std::chrono::seconds> wait = limiter.BlockedFor(request.remote_addr)) {
-    HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
-                                 "too many failed authentications; try again later", kSessionPath);
-    reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
-    return reply;
+  if (std::optional<HttpReply> refused = RateLimited(limiter, request.remote_addr, kSessionPath)) {
+    return *refused;
+  }
+  // JSON only: a cross-site HTML form cannot send it, so cannot sign a browser in.
+  if (!request.get_header_value("Content-Type").starts_with("application/json")) {
+    return ErrorReply(TrpcCode::kUnsupportedMediaType, "expected application/json", kSessionPath);
   }
   const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
   if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) {
@@ -391,23 +407,18 @@ void ApiServer::RouteDashboard() {
   const bool tls = !config_.tls_cert.empty();
   http_->server->Post(
       "/auth/session", [this, tls](const httplib::Request& request, httplib::Response& response) {
-        SetDashboardHeaders(response);
-        response.set_header("Cache-Control", "no-store");
-        Send(response, SignIn(store_, limiter_, sessions_, request, tls, config_.session_ttl));
+        SendAuth(response, SignIn(store_, limiter_, sessions_, request, tls, config_.session_ttl));
       });
-  http_->server->Get("/auth/session", [this](const httplib::Request& request,
-                                             httplib::Response& response) {
-    SetDashboardHeaders(response);
-    response.set_header("Cache-Control", "no-store");
-    std::optional<Session> session = FindSession(store_, sessions_, request);
-    Send(response, session ? JsonReply(SessionJson(*session))
-                           : ErrorReply(TrpcCode::kUnauthorized, "not signed in", kSessionPath));
-  });
+  http_->server->Get(
+      "/auth/session", [this](const httplib::Request& request, httplib::Response& response) {
+        std::optional<Session> session = FindSession(store_, sessions_, request);
+        SendAuth(response,
+                 session ? JsonReply(SessionJson(*session))
+                         : ErrorReply(TrpcCode::kUnauthorized, "not signed in", kSessionPath));
+      });
   http_->server->Delete("/auth/session",
                         [this, tls](const httplib::Request& request, httplib::Response& response) {
-                          SetDashboardHeaders(response);
-                          response.set_header("Cache-Control", "no-store");
-                          Send(response, SignOut(store_, sessions_, request, tls));
+                          SendAuth(response, SignOut(store_, sessions_, request, tls));
                         });
 
   std::optional<std::filesystem::path> root = FindWebRoot(config_.web_root);

@@ -365,7 +365,7 @@ TEST_F(DashboardServerTest, SignInSetsAStrictHttpOnlyCookieThatIdentifiesTheCall
   EXPECT_EQ(json::parse(session->body)["csrfToken"], body["csrfToken"]);
 }
 
-TEST_F(DashboardServerTest, ABadTokenAtSignInIsUnauthorizedAndSetsNoCookie) {
+TEST_F(DashboardServerTest, SignInRefusesBadTokensAndNonJsonBodiesAndSetsNoCookie) {
   Start();
   auto wrong =
       Client().Post("/auth/session", R"({"token":"0123456789ab.nope"})", "application/json");
@@ -373,9 +373,16 @@ TEST_F(DashboardServerTest, ABadTokenAtSignInIsUnauthorizedAndSetsNoCookie) {
   EXPECT_EQ(wrong->status, 401);
   EXPECT_EQ(ErrorCodeOf(wrong), "UNAUTHORIZED");
   EXPECT_FALSE(wrong->has_header("Set-Cookie"));
-  auto malformed = Client().Post("/auth/session", "token=x", "application/x-www-form-urlencoded");
+  auto malformed = Client().Post("/auth/session", R"({"secret":1})", "application/json");
   ASSERT_TRUE(malformed);
   EXPECT_EQ(malformed->status, 400);
+  // What a cross-site HTML form can send is refused, even with a valid token inside.
+  for (std::string type : {"application/x-www-form-urlencoded", "text/plain"}) {
+    auto form = Client().Post("/auth/session", json{{"token", Token(Role::kAdmin)}}.dump(), type);
+    ASSERT_TRUE(form);
+    EXPECT_EQ(form->status, 415) << type;
+    EXPECT_FALSE(form->has_header("Set-Cookie")) << type;
+  }
 }
 
 TEST_F(DashboardServerTest, AMutationWithASessionCookieNeedsTheSessionsCsrfToken) {
