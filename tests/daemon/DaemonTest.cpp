@@ -288,7 +288,8 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
   apply.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code", "--json"};
   ASSERT_OK(core::RunChecked(apply));
 
-  // The next release's changelog carries markup that must stay text; a second check fails.
+  // The next release's changelog carries markup that must stay text. A second check fails on
+  // 1.1.0, which removed old.txt, and passes again once the browser rolls back to 1.0.0.
   const std::string hostile = "<img src=x onerror=\"window.__xss=1\">";
   git_.CommitAndPush({{"package.json", "{\"name\":\"sample\",\"version\":\"1.2.0\"}\n"}},
                      "feat: show " + hostile + " as **plain** text");
@@ -296,8 +297,8 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
   // Docker on, but its engine unreachable: the dashboard must say so, not show no containers.
   docker_ = "host = \"unix:///nonexistent/docker.sock\"\n";
   WriteConfig(port, settings +
-                        "[[health.checks]]\nname = \"queue\"\ntype = \"command\"\n"
-                        "argv = [\"false\"]\n");
+                        "[[health.checks]]\nname = \"legacy-file\"\ntype = \"command\"\n"
+                        "argv = [\"test\", \"-e\", \"old.txt\"]\n");
   const std::string admin = Token("admin");
   const std::string viewer = Token("viewer");
   DaemonProcess daemon(config_file_);
@@ -313,6 +314,7 @@ TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
                                            {"adminToken", admin},
                                            {"viewerToken", viewer},
                                            {"runningVersion", "1.1.0"},
+                                           {"backupVersion", "1.0.0"},
                                            {"latestVersion", "1.2.0"},
                                            {"hostile", hostile},
                                            {"screenshots", screenshots.string()},

@@ -2,6 +2,7 @@
 // playwright-core, against a running `galaos-updater serve`.
 // usage (tests/support NodeReference): node dashboard.js <playwright-core dir> <in.json> <out.json>
 // in.json: {"baseUrl", "adminToken", "viewerToken", "runningVersion", "latestVersion",
+//           "backupVersion" (the version of the one backup),
 //           "hostile": "<the markup the changelog carries>", "screenshots": "<dir>",
 //           "userDataDir": "<empty dir>"}
 // out.json: {"checks": [{"name", "ok", "detail"}], "pageErrors": [...]}: one entry per
@@ -129,6 +130,16 @@ async function main() {
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog[open]', { state: 'detached' });
     await shot('backups');
+
+    // A confirmed rollback goes through (the session's CSRF token travels with it).
+    await page.click('button[data-action="rollback"]');
+    await page.click('dialog[open] .button.danger');
+    await page.waitForSelector('.status-line .notice');
+    const rolledBack = await page.textContent('.status-line .notice');
+    check('a confirmed rollback returns the app to the backup', rolledBack.includes(`Rolled back to ${input.backupVersion}`), rolledBack);
+    await page.click('a[data-route="overview"]');
+    await page.waitForFunction((version) => document.querySelector('#running-version')?.textContent === version, input.backupVersion);
+    check('the overview shows the version rolled back to', true);
 
     // Phone width.
     await page.setViewportSize({ width: 390, height: 844 });
