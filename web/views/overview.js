@@ -4,7 +4,7 @@ import { renderMarkdown } from '../markdown.js';
 
 // A panel that shows its loading state, then what `fill` builds from `load()`'s result, or
 // the error.
-export function panel(title, load, fill, extraClass) {
+function panel(title, load, fill, extraClass) {
   const body = h('div', { class: 'panel-body' }, loading());
   const section = h('section', { class: ['panel', extraClass], 'aria-label': title }, h('h2', {}, title), body);
   load().then(
