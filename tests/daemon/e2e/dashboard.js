@@ -107,8 +107,22 @@ async function main() {
     check('a mutation with the cookie but without the CSRF token is FORBIDDEN',
       forged.status === 403 && forged.body.error.data.code === 'FORBIDDEN', JSON.stringify(forged));
 
+    // A reload keeps the session; from the top of the page, Tab alone reaches the navigation
+    // (a skip link comes first).
+    await page.reload();
+    await page.waitForSelector('#running-version');
+    check('a reload keeps the session', !(await page.isVisible('#token')));
+    const reached = [];
+    for (let i = 0; i < 6 && !reached.includes('history'); i += 1) {
+      await page.keyboard.press('Tab');
+      reached.push(await page.evaluate(() => document.activeElement?.dataset?.route
+        ?? document.activeElement?.className ?? ''));
+    }
+    check('the navigation is reachable by keyboard', reached[0] === 'skip-link' && reached.includes('history'), reached.join(', '));
+
     // History: transactions, the chart, and the steps of one.
-    await page.click('a[data-route="history"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.location.hash === '#/history');
     await page.waitForSelector('tr.tx');
     check('history lists the transactions', (await page.locator('tr.tx').count()) >= 1);
     check('history draws the SVG chart', (await page.locator('svg.chart rect.bar').count()) >= 1);
