@@ -17,6 +17,8 @@ packages=(
   # a real Docker engine, image registry and docker-compose v1 (scripts/docker-engine.sh);
   # test images are imported from a busybox-static rootfs
   docker.io docker-registry docker-compose busybox-static
+  # the dashboard's browser test: Debian's Chromium, driven by playwright-core from npm
+  chromium fonts-dejavu-core
 )
 # Node.js and npm run the reference implementations the tests compare against; a machine
 # may already have them from another source, which is fine.

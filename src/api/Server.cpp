@@ -6,12 +6,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <expected>
 #include <string_view>
 #include <thread>
 
+#include "api/Crypto.h"
 #include "api/Tokens.h"
+#include "core/Time.h"
 
 namespace galaos::api {
 namespace {
@@ -22,13 +23,16 @@ constexpr std::chrono::seconds kKeepAliveInterval{15};
 constexpr std::size_t kMaxEventClients = 16;
 constexpr std::size_t kWorkerThreads = kMaxEventClients + 16;
 
+constexpr std::string_view kSessionCookie = "galaos_session";
+constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
+constexpr std::string_view kSessionPath = "auth.session";
+// The dashboard runs only its own files: no inline script or style, no framing.
+constexpr std::string_view kContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 std::string NewRequestId() {
-  std::array<unsigned char, 8> bytes{};
-  randombytes_buf(bytes.data(), bytes.size());
-  std::string hex(bytes.size() * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes.data(), bytes.size());
-  hex.pop_back();
-  return hex;
+  return RandomHex(8);
 }
 
 void Send(httplib::Response& response, const HttpReply& reply) {
@@ -55,21 +59,86 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
   return value.substr(kScheme.size());
 }
 
-// The request's caller: anonymous without a token, else the token's; an error reply for a bad
-// token or a rate-limited address.
+// The 429 reply for an address with too many recent authentication failures, if it has.
+std::optional<HttpReply> RateLimited(AuthLimiter& limiter, const std::string& address,
+                                     std::string_view path) {
+  std::optional<std::chrono::seconds> wait = limiter.BlockedFor(address);
+  if (!wait) return std::nullopt;
+  HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
+                               "too many failed authentications; try again later", path);
+  reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
+  return reply;
+}
+
+// The value of the session cookie, when the request has one.
+std::optional<std::string> SessionCookie(const httplib::Request& request) {
+  const std::string cookies = request.get_header_value("Cookie");
+  std::string_view rest = cookies;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find(';');
+    std::string_view pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? "" : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.starts_with(kSessionCookie) && pair.size() > kSessionCookie.size() &&
+        pair[kSessionCookie.size()] == '=') {
+      return std::string(pair.substr(kSessionCookie.size() + 1));
+    }
+  }
+  return std::nullopt;
+}
+
+// The live session of the request's cookie; a session whose token was revoked (or removed)
+// since sign-in ends here.
+std::optional<Session> FindSession(store::Store& store, SessionStore& sessions,
+                                   const httplib::Request& request) {
+  std::optional<std::string> id = SessionCookie(request);
+  if (!id) return std::nullopt;
+  std::optional<Session> session = sessions.Find(*id);
+  if (!session) return std::nullopt;
+  Expected<store::ApiToken> token = store.GetApiToken(session->token_id);
+  if (!token || token->revoked_at) {
+    sessions.Remove(*id);
+    return std::nullopt;
+  }
+  return session;
+}
+
+bool ChangesState(const httplib::Request& request) {
+  return request.method != "GET" && request.method != "HEAD";
+}
+
+// The caller of a request with a session cookie and no bearer token: the session's, when it
+// is live and, for a request that changes state, the CSRF header matches.
+std::expected<Caller, HttpReply> SessionCaller(store::Store& store, SessionStore& sessions,
+                                               const httplib::Request& request, Caller caller,
+                                               std::string_view path) {
+  if (!SessionCookie(request)) return caller;
+  std::optional<Session> session = FindSession(store, sessions, request);
+  if (!session) {
+    return std::unexpected(
+        ErrorReply(TrpcCode::kUnauthorized, "session expired or signed out; sign in again", path));
+  }
+  if (ChangesState(request) &&
+      !CsrfTokenMatches(request.get_header_value(std::string(kCsrfHeader)), session->csrf_token)) {
+    return std::unexpected(ErrorReply(TrpcCode::kForbidden, "missing or wrong CSRF token", path));
+  }
+  caller.role = session->role;
+  caller.actor = session->actor;
+  return caller;
+}
+
+// The request's caller: anonymous without a token or session, else the token's or the
+// session's; an error reply for a bad token or session, or a rate-limited address.
 std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limiter,
-                                          const httplib::Request& request,
+                                          SessionStore& sessions, const httplib::Request& request,
                                           const httplib::Response& response,
                                           std::string_view path) {
   Caller caller{.address = request.remote_addr,
                 .request_id = response.get_header_value("X-Request-Id")};
   std::optional<std::string> token = BearerToken(request);
-  if (!token) return caller;
-  if (std::optional<std::chrono::seconds> wait = limiter.BlockedFor(caller.address)) {
-    HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
-                                 "too many failed authentications; try again later", path);
-    reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
-    return std::unexpected(reply);
+  if (!token) return SessionCaller(store, sessions, request, std::move(caller), path);
+  if (std::optional<HttpReply> refused = RateLimited(limiter, caller.address, path)) {
+    return std::unexpected(*refused);
   }
   Expected<Caller> authenticated = Authenticate(store, *token);
   if (!authenticated) {
@@ -86,8 +155,10 @@ std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limi
 }
 
 void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
-                  const httplib::Request& request, httplib::Response& response) {
-  std::expected<Caller, HttpReply> caller = Identify(store, limiter, request, response, "events");
+                  SessionStore& sessions, const httplib::Request& request,
+                  httplib::Response& response) {
+  std::expected<Caller, HttpReply> caller =
+      Identify(store, limiter, sessions, request, response, "events");
   if (!caller) return Send(response, caller.error());
   if (!caller->role)
     return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "events"));
@@ -119,6 +190,85 @@ void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
       });
 }
 
+void SetDashboardHeaders(httplib::Response& response) {
+  response.set_header("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  response.set_header("X-Content-Type-Options", "nosniff");
+  response.set_header("X-Frame-Options", "DENY");
+  response.set_header("Referrer-Policy", "no-referrer");
+}
+
+// The reply of an /auth/session route: a dashboard reply that is never cached.
+void SendAuth(httplib::Response& response, const HttpReply& reply) {
+  SetDashboardHeaders(response);
+  response.set_header("Cache-Control", "no-store");
+  Send(response, reply);
+}
+
+std::string SessionCookieHeader(std::string_view value, std::chrono::seconds max_age, bool tls) {
+  return fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}", kSessionCookie,
+                     value, max_age.count(), tls ? "; Secure" : "");
+}
+
+nlohmann::json SessionJson(const Session& session) {
+  return {{"role", RoleName(session.role)},
+          {"actor", session.actor},
+          {"csrfToken", session.csrf_token},
+          {"expiresAt", core::FormatIsoUtc(session.expires_at)}};
+}
+
+HttpReply JsonReply(const nlohmann::json& body) {
+  return HttpReply{.body = body.dump()};
+}
+
+// POST /auth/session {"token": "<id>.<secret>"}: a new session for a valid API token.
+// Failures count towards the address's rate limit, as a bad bearer token does.
+HttpReply SignIn(store::Store& store, AuthLimiter& limiter, SessionStore& sessions,
+                 const httplib::Request& request, bool tls, std::chrono::seconds ttl) {
+  if (std::optional<HttpReply> refused = RateLimited(limiter, request.remote_addr, kSessionPath)) {
+    return *refused;
+  }
+  // JSON only: a cross-site HTML form cannot send it, so cannot sign a browser in.
+  if (!request.get_header_value("Content-Type").starts_with("application/json")) {
+    return ErrorReply(TrpcCode::kUnsupportedMediaType, "expected application/json", kSessionPath);
+  }
+  const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
+  if (!body.is_object() || !body.contains("token") || !body["token"].is_string()) {
+    return ErrorReply(TrpcCode::kBadRequest, R"(expected {"token": "<id>.<secret>"})",
+                      kSessionPath);
+  }
+  const std::string token = body["token"].get<std::string>();
+  Expected<Caller> caller = Authenticate(store, token);
+  if (!caller) {
+    if (caller.error().code() == ErrorCode::kUnauthorized) {
+      limiter.RecordFailure(request.remote_addr);
+      spdlog::warn("api: failed dashboard sign-in from {}", request.remote_addr);
+    }
+    return ErrorReply(TrpcCodeFor(caller.error().code()), caller.error().message(), kSessionPath);
+  }
+  NewSession created =
+      sessions.Create(*caller->role, caller->actor, token.substr(0, token.find('.')));
+  spdlog::info("api: {} signed in to the dashboard from {}", caller->actor, request.remote_addr);
+  HttpReply reply = JsonReply(SessionJson(created.session));
+  reply.headers.emplace_back("Set-Cookie", SessionCookieHeader(created.id, ttl, tls));
+  return reply;
+}
+
+// DELETE /auth/session: ends the cookie's session (with its CSRF token) and clears the cookie.
+HttpReply SignOut(store::Store& store, SessionStore& sessions, const httplib::Request& request,
+                  bool tls) {
+  if (std::optional<Session> session = FindSession(store, sessions, request)) {
+    if (!CsrfTokenMatches(request.get_header_value(std::string(kCsrfHeader)),
+                          session->csrf_token)) {
+      return ErrorReply(TrpcCode::kForbidden, "missing or wrong CSRF token", kSessionPath);
+    }
+    sessions.Remove(*SessionCookie(request));
+    spdlog::info("api: {} signed out of the dashboard", session->actor);
+  }
+  HttpReply reply = JsonReply({{"signedOut", true}});
+  reply.headers.emplace_back("Set-Cookie", SessionCookieHeader("", std::chrono::seconds(0), tls));
+  return reply;
+}
+
 }  // namespace
 
 ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
@@ -127,7 +277,8 @@ ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const
       store_(store),
       router_(router),
       events_(events),
-      limiter_(config.auth_failures_per_minute, clock) {}
+      limiter_(config.auth_failures_per_minute, clock),
+      sessions_(clock, config.session_ttl) {}
 
 struct ApiServer::Http {
   std::unique_ptr<httplib::Server> server;
@@ -210,7 +361,7 @@ void ApiServer::Route() {
   auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
     const std::string procedures = request.matches[1];
     std::expected<Caller, HttpReply> caller =
-        Identify(store_, limiter_, request, response, procedures);
+        Identify(store_, limiter_, sessions_, request, response, procedures);
     if (!caller) return Send(response, caller.error());
     TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
     for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
@@ -223,7 +374,7 @@ void ApiServer::Route() {
   if (events_) {
     http_->server->Get("/events",
                        [this](const httplib::Request& request, httplib::Response& response) {
-                         StreamEvents(*events_, store_, limiter_, request, response);
+                         StreamEvents(*events_, store_, limiter_, sessions_, request, response);
                        });
   }
 
@@ -234,6 +385,7 @@ void ApiServer::Route() {
   http_->server->Patch(pattern, trpc);
   http_->server->Delete(pattern, trpc);
   http_->server->Options(pattern, trpc);
+  RouteDashboard();
 
   // httplib's own refusals (413 for a body over the limit, 404 for an unknown route, 400 for
   // a malformed request) get a tRPC error body; replies of ours already have one.
@@ -249,6 +401,39 @@ void ApiServer::Route() {
                              "application/json");
         return httplib::Server::HandlerResponse::Handled;
       }));
+}
+
+void ApiServer::RouteDashboard() {
+  const bool tls = !config_.tls_cert.empty();
+  http_->server->Post(
+      "/auth/session", [this, tls](const httplib::Request& request, httplib::Response& response) {
+        SendAuth(response, SignIn(store_, limiter_, sessions_, request, tls, config_.session_ttl));
+      });
+  http_->server->Get(
+      "/auth/session", [this](const httplib::Request& request, httplib::Response& response) {
+        std::optional<Session> session = FindSession(store_, sessions_, request);
+        SendAuth(response,
+                 session ? JsonReply(SessionJson(*session))
+                         : ErrorReply(TrpcCode::kUnauthorized, "not signed in", kSessionPath));
+      });
+  http_->server->Delete("/auth/session",
+                        [this, tls](const httplib::Request& request, httplib::Response& response) {
+                          SendAuth(response, SignOut(store_, sessions_, request, tls));
+                        });
+
+  std::optional<std::filesystem::path> root = FindWebRoot(config_.web_root);
+  if (!root) {
+    spdlog::warn("api: no dashboard files found{}; / is not served",
+                 config_.web_root.empty() ? "" : " in api.web_root " + config_.web_root.string());
+    return;
+  }
+  spdlog::info("api: serving the dashboard from {}", root->string());
+  web_.emplace(*root);
+  // Registered last: every other GET route matches first.
+  http_->server->Get("/.*", [this](const httplib::Request& request, httplib::Response& response) {
+    SetDashboardHeaders(response);
+    Send(response, web_->Get(request.path, request.get_header_value("If-None-Match")));
+  });
 }
 
 }  // namespace galaos::api

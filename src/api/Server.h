@@ -3,6 +3,14 @@
 //   /healthz            200 "ok": the updater itself is up (no auth, no store access)
 //   /events             Server-Sent Events from the EventHub (any authenticated caller;
 //                       Last-Event-ID resumes; a keep-alive comment every 15 s)
+//   /auth/session       the dashboard's sign-in: POST {"token"} sets an HttpOnly session
+//                       cookie and returns the session's CSRF token; GET returns the session
+//                       (role, actor, csrfToken, expiresAt); DELETE signs out (Sessions.h)
+//   /                   the dashboard's files (StaticFiles.h), when a web root is found
+// Without a bearer token, the session cookie identifies the caller of /trpc and /events; with
+// a cookie, every method but GET and HEAD needs the session's token in X-CSRF-Token.
+// Dashboard replies (/ and /auth) carry a Content-Security-Policy with script-src 'self' and
+// frame-ancestors 'none', and X-Content-Type-Options: nosniff.
 // Limits from config.api: request bodies over max_body_bytes get 413, a client slower than
 // request_timeout is disconnected, and a client address with auth_failures_per_minute failed
 // authentications in the last minute gets 429 for its authenticated requests until the
@@ -15,6 +23,8 @@
 
 #include "api/AuthLimiter.h"
 #include "api/EventHub.h"
+#include "api/Sessions.h"
+#include "api/StaticFiles.h"
 #include "api/Trpc.h"
 #include "config/Config.h"
 #include "core/Clock.h"
@@ -42,13 +52,16 @@ class ApiServer {
 
  private:
   void Route();
+  void RouteDashboard();
 
   const config::ApiConfig& config_;
   store::Store& store_;
   const TrpcRouter& router_;
   EventHub* events_;
   AuthLimiter limiter_;
-  struct Http;  // the cpp-httplib server, kept out of this header
+  SessionStore sessions_;
+  std::optional<StaticFiles> web_;  // the dashboard, when its files are found
+  struct Http;                      // the cpp-httplib server, kept out of this header
   std::unique_ptr<Http> http_;
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> serving_{false};

@@ -6,6 +6,8 @@
 #include <array>
 #include <cctype>
 
+#include "api/Crypto.h"
+
 namespace galaos::api {
 namespace {
 
@@ -18,19 +20,8 @@ Status InitSodium() {
   return {};
 }
 
-std::string Hex(const unsigned char* bytes, size_t size) {
-  std::string hex(size * 2 + 1, '\0');
-  sodium_bin2hex(hex.data(), hex.size(), bytes, size);
-  hex.pop_back();
-  return hex;
-}
-
 std::string HashSecret(std::string_view secret) {
-  std::array<unsigned char, crypto_generichash_BYTES> digest{};
-  crypto_generichash(digest.data(), digest.size(),
-                     reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), nullptr,
-                     0);
-  return std::string(kHashPrefix) + Hex(digest.data(), digest.size());
+  return std::string(kHashPrefix) + Blake2bHex(secret);
 }
 
 bool ValidName(std::string_view name) {
@@ -55,9 +46,7 @@ Expected<IssuedToken> IssueToken(store::Store& store, std::string_view name, Rol
                      "token name: 1 to 64 printable characters expected");
   }
   TRY(InitSodium());
-  std::array<unsigned char, kIdBytes> id_bytes{};
   std::array<unsigned char, kSecretBytes> secret_bytes{};
-  randombytes_buf(id_bytes.data(), id_bytes.size());
   randombytes_buf(secret_bytes.data(), secret_bytes.size());
   std::string secret(
       sodium_base64_ENCODED_LEN(kSecretBytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
@@ -66,7 +55,7 @@ Expected<IssuedToken> IssueToken(store::Store& store, std::string_view name, Rol
   secret.resize(secret.find('\0'));
   sodium_memzero(secret_bytes.data(), secret_bytes.size());
 
-  store::NewApiToken fresh{.id = Hex(id_bytes.data(), id_bytes.size()),
+  store::NewApiToken fresh{.id = RandomHex(kIdBytes),
                            .name = std::string(name),
                            .role = StoredRole(role),
                            .secret_hash = HashSecret(secret)};

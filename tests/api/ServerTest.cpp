@@ -6,6 +6,7 @@
 
 #include "api/Server.h"
 #include "api/Tokens.h"
+#include "core/AtomicFile.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
 #include "store/SqliteStore.h"
@@ -295,6 +296,201 @@ TEST_F(ServerTest, AnUnreadableCertificateIsAClearError) {
   config_.tls_key = dir_->path() / "missing-key.pem";
   ApiServer server(config_, *store_, router_, clock_);
   EXPECT_ERROR_CODE(server.Bind(), ErrorCode::kInvalidArgument);
+}
+
+// The dashboard's side of the server: sign-in sessions, CSRF, static files, headers.
+class DashboardServerTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    std::filesystem::path web = dir_->path() / "web";
+    std::filesystem::create_directories(web);
+    ASSERT_TRUE(core::WriteFileAtomic(web / "index.html", "<!doctype html>").has_value());
+    ASSERT_TRUE(core::WriteFileAtomic(dir_->path() / "secret.txt", "outside").has_value());
+    config_.web_root = web;
+    config_.session_ttl = std::chrono::hours(1);
+  }
+
+  struct SignedIn {
+    std::string cookie;  // "galaos_session=<id>"
+    std::string csrf;
+  };
+  SignedIn SignIn(Role role) {
+    auto response =
+        Client().Post("/auth/session", json{{"token", Token(role)}}.dump(), "application/json");
+    EXPECT_TRUE(response);
+    if (!response) return {};
+    EXPECT_EQ(response->status, 200) << response->body;
+    const std::string set_cookie = response->get_header_value("Set-Cookie");
+    return {set_cookie.substr(0, set_cookie.find(';')),
+            json::parse(response->body).value("csrfToken", "")};
+  }
+
+  httplib::Result Mutate(const SignedIn& session, std::optional<std::string> csrf) {
+    httplib::Headers headers{{"Cookie", "theme=dark; " + session.cookie}};
+    if (csrf) headers.emplace("X-CSRF-Token", *csrf);
+    return Client().Post("/trpc/systemUpdates.cleanBackups", headers, R"({"keepCount":2})",
+                         "application/json");
+  }
+
+  static std::string ErrorCodeOf(const httplib::Result& response) {
+    return json::parse(response->body)["error"]["data"]["code"];
+  }
+};
+
+TEST_F(DashboardServerTest, SignInSetsAStrictHttpOnlyCookieThatIdentifiesTheCaller) {
+  Start();
+  auto response = Client().Post("/auth/session", json{{"token", Token(Role::kViewer)}}.dump(),
+                                "application/json");
+  ASSERT_TRUE(response);
+  ASSERT_EQ(response->status, 200) << response->body;
+  const std::string cookie = response->get_header_value("Set-Cookie");
+  EXPECT_TRUE(cookie.starts_with("galaos_session=")) << cookie;
+  EXPECT_NE(cookie.find("; Path=/; HttpOnly; SameSite=Strict; Max-Age=3600"), std::string::npos)
+      << cookie;
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos) << "no TLS here: " << cookie;
+  json body = json::parse(response->body);
+  EXPECT_EQ(body["role"], "viewer");
+  EXPECT_EQ(body["actor"], "dash");
+  EXPECT_EQ(body["csrfToken"].get<std::string>().size(), 64u);
+  EXPECT_EQ(response->get_header_value("Cache-Control"), "no-store");
+
+  httplib::Headers with_cookie{{"Cookie", cookie.substr(0, cookie.find(';'))}};
+  auto who = Client().Get("/trpc/systemUpdates.whoAmI", with_cookie);
+  ASSERT_TRUE(who);
+  ASSERT_EQ(who->status, 200) << who->body;
+  EXPECT_EQ(json::parse(who->body)["result"]["data"]["actor"], "dash");
+  auto session = Client().Get("/auth/session", with_cookie);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(json::parse(session->body)["csrfToken"], body["csrfToken"]);
+}
+
+TEST_F(DashboardServerTest, SignInRefusesBadTokensAndNonJsonBodiesAndSetsNoCookie) {
+  Start();
+  auto wrong =
+      Client().Post("/auth/session", R"({"token":"0123456789ab.nope"})", "application/json");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  EXPECT_EQ(ErrorCodeOf(wrong), "UNAUTHORIZED");
+  EXPECT_FALSE(wrong->has_header("Set-Cookie"));
+  auto malformed = Client().Post("/auth/session", R"({"secret":1})", "application/json");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+  // What a cross-site HTML form can send is refused, even with a valid token inside.
+  for (std::string type : {"application/x-www-form-urlencoded", "text/plain"}) {
+    auto form = Client().Post("/auth/session", json{{"token", Token(Role::kAdmin)}}.dump(), type);
+    ASSERT_TRUE(form);
+    EXPECT_EQ(form->status, 415) << type;
+    EXPECT_FALSE(form->has_header("Set-Cookie")) << type;
+  }
+}
+
+TEST_F(DashboardServerTest, AMutationWithASessionCookieNeedsTheSessionsCsrfToken) {
+  Start();
+  SignedIn admin = SignIn(Role::kAdmin);
+  auto without = Mutate(admin, std::nullopt);
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 403);
+  EXPECT_EQ(ErrorCodeOf(without), "FORBIDDEN");
+  EXPECT_NE(without->body.find("CSRF"), std::string::npos);
+  auto wrong = Mutate(admin, std::string(64, 'a'));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 403);
+  SignedIn other = SignIn(Role::kAdmin);
+  auto foreign = Mutate(admin, other.csrf);
+  ASSERT_TRUE(foreign);
+  EXPECT_EQ(foreign->status, 403) << "another session's token";
+  auto right = Mutate(admin, admin.csrf);
+  ASSERT_TRUE(right);
+  EXPECT_EQ(right->status, 200) << right->body;
+}
+
+TEST_F(DashboardServerTest, AViewerSessionCannotMutateEvenWithItsCsrfToken) {
+  Start();
+  SignedIn viewer = SignIn(Role::kViewer);
+  auto response = Mutate(viewer, viewer.csrf);
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 403);
+  EXPECT_EQ(ErrorCodeOf(response), "FORBIDDEN");
+}
+
+TEST_F(DashboardServerTest, AnExpiredSessionIsUnauthorized) {
+  Start();
+  SignedIn admin = SignIn(Role::kAdmin);
+  clock_.Advance(config_.session_ttl);
+  auto response = Client().Get("/trpc/systemUpdates.whoAmI", {{"Cookie", admin.cookie}});
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 401);
+  EXPECT_EQ(ErrorCodeOf(response), "UNAUTHORIZED");
+  auto mutation = Mutate(admin, admin.csrf);
+  ASSERT_TRUE(mutation);
+  EXPECT_EQ(mutation->status, 401);
+}
+
+TEST_F(DashboardServerTest, SignOutNeedsTheCsrfTokenThenEndsTheSessionAndClearsTheCookie) {
+  Start();
+  SignedIn admin = SignIn(Role::kAdmin);
+  auto refused = Client().Delete("/auth/session", {{"Cookie", admin.cookie}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  auto out =
+      Client().Delete("/auth/session", {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}});
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 200);
+  EXPECT_NE(out->get_header_value("Set-Cookie").find("galaos_session=; Path=/; HttpOnly"),
+            std::string::npos);
+  EXPECT_NE(out->get_header_value("Set-Cookie").find("Max-Age=0"), std::string::npos);
+  auto after = Client().Get("/trpc/systemUpdates.whoAmI", {{"Cookie", admin.cookie}});
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 401);
+}
+
+TEST_F(DashboardServerTest, RevokingTheTokenEndsItsSessions) {
+  Start();
+  auto issued = IssueToken(*store_, "kiosk", Role::kViewer);
+  ASSERT_TRUE(issued.has_value());
+  auto response =
+      Client().Post("/auth/session", json{{"token", issued->token}}.dump(), "application/json");
+  ASSERT_TRUE(response);
+  const std::string set_cookie = response->get_header_value("Set-Cookie");
+  httplib::Headers cookie{{"Cookie", set_cookie.substr(0, set_cookie.find(';'))}};
+  EXPECT_EQ(Client().Get("/trpc/systemUpdates.whoAmI", cookie)->status, 200);
+  ASSERT_TRUE(store_->RevokeApiToken(issued->record.id).has_value());
+  EXPECT_EQ(Client().Get("/trpc/systemUpdates.whoAmI", cookie)->status, 401);
+}
+
+TEST_F(DashboardServerTest, DashboardRepliesCarryTheContentSecurityPolicyAndNosniff) {
+  Start();
+  for (std::string path : {"/", "/index.html", "/auth/session", "/missing.js"}) {
+    auto response = Client().Get(path);
+    ASSERT_TRUE(response) << path;
+    const std::string csp = response->get_header_value("Content-Security-Policy");
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << path << ": " << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'none'"), std::string::npos) << path;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << path;
+    EXPECT_EQ(response->get_header_value("X-Content-Type-Options"), "nosniff") << path;
+  }
+  auto index = Client().Get("/");
+  EXPECT_EQ(index->status, 200);
+  EXPECT_EQ(index->body, "<!doctype html>");
+  EXPECT_EQ(index->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  auto revalidated = Client().Get("/", {{"If-None-Match", index->get_header_value("ETag")}});
+  EXPECT_EQ(revalidated->status, 304);
+}
+
+// httplib itself refuses some of these with 400; the rest reach StaticFiles and get 404.
+TEST_F(DashboardServerTest, PathsOutOfTheWebRootAreRefused) {
+  Start();
+  for (std::string path : {"/../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E%2Fsecret.txt",
+                           "/..%2fsecret.txt", "/.%2e/secret.txt"}) {
+    auto response = Client().Get(path);
+    ASSERT_TRUE(response) << path;
+    EXPECT_TRUE(response->status == 404 || response->status == 400)
+        << path << ": " << response->status;
+    EXPECT_EQ(response->body.find("outside"), std::string::npos) << path;
+  }
+  EXPECT_EQ(Client().Get("/trpc/systemUpdates.getCurrentVersion")->status, 200)
+      << "the API still routes first";
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "core/AtomicFile.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
+#include "core/TempDir.h"
 #include "support/Assertions.h"
 #include "support/GitFixture.h"
 #include "support/NodeReference.h"
@@ -26,9 +27,10 @@ using nlohmann::json;
 // The daemon as a child process whose output lines the test can wait for.
 class DaemonProcess {
  public:
-  DaemonProcess(const std::filesystem::path& config_file) {
+  explicit DaemonProcess(const std::filesystem::path& config_file,
+                         const std::string& binary = GALAOS_CLI_PATH) {
     core::ProcessOptions options;
-    options.argv = {GALAOS_CLI_PATH, "--config", config_file.string(), "serve"};
+    options.argv = {binary, "--config", config_file.string(), "serve"};
     options.unset_environment = {"GALAOS_UPDATER_CONFIG", "GITHUB_REPO", "UPDATE_BRANCH",
                                  "AUTO_UPDATE_ENABLED", "BACKUP_RETENTION_COUNT"};
     options.timeout = std::chrono::minutes(5);
@@ -99,9 +101,9 @@ class DaemonTest : public ::testing::Test {
  protected:
   std::filesystem::path WriteConfig(int port, std::string_view extra = "") {
     std::string text = fmt::format(
-        "[app]\nroot = \"{}\"\n[state]\ndir = \"{}\"\n[docker]\nenabled = false\n"
+        "[app]\nroot = \"{}\"\n[state]\ndir = \"{}\"\n[docker]\n{}"
         "[api]\nlisten = \"127.0.0.1:{}\"\n{}",
-        git_.app().string(), state_.string(), port, extra);
+        git_.app().string(), state_.string(), docker_, port, extra);
     EXPECT_TRUE(core::WriteFileAtomic(config_file_, text).has_value());
     return config_file_;
   }
@@ -125,6 +127,7 @@ class DaemonTest : public ::testing::Test {
   git::testing::GitFixture git_;
   std::filesystem::path state_ = git_.root() / "state";
   std::filesystem::path config_file_ = git_.root() / "updater.toml";
+  std::string docker_ = "enabled = false\n";  // the [docker] table's keys
 };
 
 TEST_F(DaemonTest, ServesTheApiAndExitsCleanlyOnSigterm) {
@@ -264,6 +267,88 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_NE(results[base + 13]["error"]["message"].get<std::string>().find("docker.enabled"),
               std::string::npos);
   }
+}
+
+// The dashboard in real headless Chromium (playwright-core from npm, Debian's chromium)
+// against the real daemon on a sample app that has run one update: sign-in, overview,
+// history, backups, a viewer, a forged mutation, sign-out. Screenshots go to
+// <build>/test-output/dashboard/ for a person to look at.
+TEST_F(DaemonTest, TheDashboardWorksInARealBrowser) {
+  ASSERT_OK_AND_ASSIGN(
+      testing::NodeReference playwright,
+      testing::NodeReference::Install("playwright-core", {"playwright-core@1.65.1"}));
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  const std::string settings =
+      "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[commands]\ninstall = [\"true\"]\n"
+      "[health]\ngrace_period = \"0s\"\nretries = 0\n"
+      "[[health.checks]]\nname = \"app\"\ntype = \"command\"\nargv = [\"true\"]\n";
+  WriteConfig(port, settings);
+  core::ProcessOptions apply;
+  apply.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code", "--json"};
+  ASSERT_OK(core::RunChecked(apply));
+
+  // The next release's changelog carries markup that must stay text. A second check fails on
+  // 1.1.0, which removed old.txt, and passes again once the browser rolls back to 1.0.0.
+  const std::string hostile = "<img src=x onerror=\"window.__xss=1\">";
+  git_.CommitAndPush({{"package.json", "{\"name\":\"sample\",\"version\":\"1.2.0\"}\n"}},
+                     "feat: show " + hostile + " as **plain** text");
+  git_.TagAndPush("v1.2.0");
+  // Docker on, but its engine unreachable: the dashboard must say so, not show no containers.
+  docker_ = "host = \"unix:///nonexistent/docker.sock\"\n";
+  WriteConfig(port, settings +
+                        "[[health.checks]]\nname = \"legacy-file\"\ntype = \"command\"\n"
+                        "argv = [\"test\", \"-e\", \"old.txt\"]\n");
+  const std::string admin = Token("admin");
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+
+  const std::filesystem::path screenshots =
+      std::filesystem::path(GALAOS_BINARY_DIR) / "test-output" / "dashboard";
+  std::filesystem::create_directories(screenshots);
+  ASSERT_OK_AND_ASSIGN(core::TempDir profile, core::TempDir::Create("chromium-profile"));
+  ASSERT_OK_AND_ASSIGN(json report,
+                       playwright.Ask(GALAOS_SOURCE_DIR "/tests/daemon/e2e/dashboard.js",
+                                      json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)},
+                                           {"adminToken", admin},
+                                           {"viewerToken", viewer},
+                                           {"runningVersion", "1.1.0"},
+                                           {"backupVersion", "1.0.0"},
+                                           {"latestVersion", "1.2.0"},
+                                           {"hostile", hostile},
+                                           {"screenshots", screenshots.string()},
+                                           {"userDataDir", profile.path().string()}}));
+  ASSERT_GE(report["checks"].size(), 20u) << report.dump(2);
+  for (const json& check : report["checks"]) {
+    EXPECT_TRUE(check["ok"].get<bool>())
+        << check["name"].get<std::string>() << ": " << check["detail"].get<std::string>();
+  }
+  EXPECT_EQ(report["pageErrors"], json::array()) << report["pageErrors"].dump(2);
+}
+
+// `cmake --install` puts the dashboard next to the binary, and the installed binary finds it
+// there without any configuration (api.web_root empty).
+TEST_F(DaemonTest, TheInstalledBinaryServesTheDashboardInstalledWithIt) {
+  ASSERT_OK_AND_ASSIGN(core::TempDir prefix, core::TempDir::Create("install-prefix"));
+  core::ProcessOptions install;
+  install.argv = {"cmake", "--install", GALAOS_BINARY_DIR, "--prefix", prefix.path().string()};
+  ASSERT_OK(core::RunChecked(install));
+  const int port = testing::FreePort();
+  DaemonProcess daemon(WriteConfig(port), (prefix.path() / "bin" / "galaos-updater").string());
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  EXPECT_TRUE(daemon.WaitForLines(fmt::format(
+      "serving the dashboard from {}/share/galaos-updater/web", prefix.path().string())))
+      << daemon.Output();
+  httplib::Client client("127.0.0.1", port);
+  auto index = client.Get("/");
+  ASSERT_TRUE(index);
+  EXPECT_EQ(index->status, 200);
+  EXPECT_NE(index->body.find("<script type=\"module\" src=\"/app.js\">"), std::string::npos);
+  auto script = client.Get("/views/overview.js");
+  ASSERT_TRUE(script);
+  EXPECT_EQ(script->status, 200);
+  EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
 }
 
 }  // namespace
