@@ -864,7 +864,7 @@ VersionManager::VersionManager(const config::Config& config, store::Store& store
 
 Expected<std::optional<UpdatePlan>> VersionManager::Plan(const UpdateOptions& options) {
   TRY(ValidateOptions(options));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
   if (!resolution.target) return std::nullopt;
   return PlanFor(repository, std::move(*resolution.target), options);
@@ -883,7 +883,7 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                                              const ProgressCallback& progress) {
   TRY(ValidateOptions(options));
   if (options.dry_run) {
-    git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+    git::Repository repository = TRY(OpenAppRepository(config_));
     Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
     if (!resolution.target) return UpToDate(resolution);
     UpdatePlan plan = TRY(PlanFor(repository, std::move(*resolution.target), options));
@@ -897,7 +897,7 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
   const std::string id = NewTransactionId(clock_);
   const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "update " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   // The target is resolved before a transaction exists: finding nothing newer is not an
   // update, and an error while checking is returned as it is.
   Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
@@ -926,7 +926,7 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
   const std::string id = NewTransactionId(clock_);
   const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "rollback " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   const semver::Version current =
       TRY(release::CurrentVersion(config_.app.root, config_.update.version_source));
   const git::HeadState head = TRY(repository.Head());
@@ -1010,7 +1010,7 @@ Expected<std::vector<UpdateResult>> VersionManager::RecoverLocked(
       std::error_code ignored;
       fs::remove(config_.app.root / ".git" / "index.lock", ignored);
     }
-    git::Repository repository = TRY(WithContext(git::Repository::Open(config_.app.root), context));
+    git::Repository repository = TRY(WithContext(OpenAppRepository(config_), context));
     Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository,
                   transaction.id, std::move(*journal), progress, crash_after_state);
     results.push_back(runner.Run(resume, nullptr));

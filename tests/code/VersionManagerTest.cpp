@@ -10,6 +10,7 @@
 #include "SampleApp.h"
 #include "code/VersionManager.h"
 #include "core/FileLock.h"
+#include "support/SshServer.h"
 
 namespace galaos::code {
 namespace {
@@ -614,6 +615,35 @@ TEST_F(VersionManagerTest, RecoverWhileAnUpdateRunsIsAConflict) {
   ASSERT_FALSE(recovered.has_value());
   EXPECT_EQ(recovered.error().code(), ErrorCode::kConflict);
   EXPECT_NE(recovered.error().message().find("tx-running"), std::string::npos);
+}
+
+TEST_F(VersionManagerTest, UpdateFromAnSshRemoteListsTagsFetchesAndInstalls) {
+  ::unsetenv("SSH_AUTH_SOCK");  // the configured key only
+  ASSERT_OK_AND_ASSIGN(auto server, galaos::testing::SshServer::Start());
+  const std::string url = server->Url(app_.git().remote());
+  const std::string v110 = app_.git().Git(app_.git().author(), {"rev-parse", "v1.1.0^{commit}"});
+  ASSERT_OK_AND_ASSIGN(const fs::path wrong, server->GenerateUnauthorizedKey("wrong_ed25519"));
+  const auto over_ssh = [&](const fs::path& key) {
+    return [&, key](config::Config& config) {
+      config.git.remote = url;
+      config.git.ssh_key = key;
+      config.git.ssh_known_hosts = server->known_hosts();
+    };
+  };
+
+  Updater refused(app_, over_ssh(wrong));
+  const auto denied = refused.manager->Apply(To("v1.1.0"));
+  EXPECT_ERROR_CODE(denied, ErrorCode::kUnauthorized);
+  EXPECT_NE(denied.error().message().find("authentication failed for " + url), std::string::npos)
+      << denied.error().message();
+  ASSERT_OK_AND_ASSIGN(const auto none, refused.store->ListTransactions({.limit = 10}));
+  EXPECT_TRUE(none.empty());
+
+  Updater updater(app_, over_ssh(server->authorized_key()));
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(app_.Capture().head_commit, v110);
+  EXPECT_EQ(app_.Capture().restarted_version, "1.1.0");
 }
 
 }  // namespace
