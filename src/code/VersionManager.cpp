@@ -344,16 +344,21 @@ class Runner {
                                          ? journal_.restore_database
                                          : !commands_ || commands_->migrate.has_value();
       }
-      const Status journaled = store_.RecordTransition(
-          id_, store::Transition{.status = StoreStatus(state),
-                                 .state = std::string(StateName(state)),
-                                 .state_version = kStateVersion,
-                                 .state_json = ToStateJson(journal_),
-                                 .from_version = journal_.target.current_version,
-                                 .to_version = journal_.target.version,
-                                 .error = journal_.failure.empty()
-                                              ? std::nullopt
-                                              : std::optional<std::string>(journal_.failure)});
+      const store::Transition transition{
+          .status = StoreStatus(state),
+          .state = std::string(StateName(state)),
+          .state_version = kStateVersion,
+          .state_json = ToStateJson(journal_),
+          .from_version = journal_.target.current_version,
+          .to_version = journal_.target.version,
+          .error = journal_.failure.empty() ? std::nullopt
+                                            : std::optional<std::string>(journal_.failure)};
+      // The previous step's end goes with this transition: one store transaction, one sync.
+      const Status journaled =
+          ended_step_
+              ? store_.AdvanceTransaction(ended_step_->id, ended_step_->result, id_, transition)
+              : store_.RecordTransition(id_, transition);
+      ended_step_.reset();
       if (!journaled) {
         // Never run a step the journal does not know about.
         errors_.push_back(journaled.error().WithContext("journal").message());
@@ -373,9 +378,12 @@ class Runner {
       }
       state = RuleOf(state).on_failure;
     }
-    const Status finished = store_.FinishTransaction(
-        id_, store::Completion{.status = StoreStatus(state),
-                               .error = errors_.empty() ? "" : errors_.front()});
+    const Status finished = store_.WithTransaction([&](store::Store& tx) -> Status {
+      TRY(WriteEndedStep(tx));
+      return tx.FinishTransaction(
+          id_, store::Completion{.status = StoreStatus(state),
+                                 .error = errors_.empty() ? "" : errors_.front()});
+    });
     if (!finished) errors_.push_back(finished.error().WithContext("journal").message());
     Log(fmt::format("transaction {} ended in {}", id_, StateName(state)));
     return Result(state);
@@ -728,14 +736,25 @@ class Runner {
 
   Status Skip(UpdateState state, const std::string& why) {
     const std::string step = StepName(state);
+    TRY(WriteEndedStep(store_));
     const std::int64_t step_id = TRY(store_.BeginStep(id_, step));
     Log(fmt::format("[{}] skipped: {}", step, why));
-    return store_.FinishStep(step_id, {.status = store::StepStatus::kSkipped, .output_tail = why});
+    ended_step_ = {step_id, {.status = store::StepStatus::kSkipped, .output_tail = why}};
+    return {};
+  }
+
+  // A step's end is kept until the next transition, which writes both at once; a step that
+  // begins first, or the transaction's end, writes it instead.
+  Status WriteEndedStep(store::Store& store) {
+    if (!ended_step_) return {};
+    const EndedStep ended = *std::exchange(ended_step_, std::nullopt);
+    return store.FinishStep(ended.id, ended.result);
   }
 
   // Records `work` as one step: start, end, exit code, output tail or note, error.
   Status Step(UpdateState state, const std::function<Status(std::string& note)>& work) {
     const std::string step = StepName(state);
+    TRY(WriteEndedStep(store_));
     const std::int64_t step_id = TRY(store_.BeginStep(id_, step));
     Log(fmt::format("[{}] started", step));
     Emit({.kind = ProgressEvent::Kind::kStepStarted, .step = step, .text = ""});
@@ -748,11 +767,11 @@ class Runner {
           .step = step,
           .text = outcome,
           .ok = done.has_value()});
-    TRY(store_.FinishStep(
-        step_id, {.status = done ? store::StepStatus::kSucceeded : store::StepStatus::kFailed,
-                  .exit_code = exit_code_,
-                  .output_tail = note,
-                  .error = done ? "" : done.error().message()}));
+    ended_step_ = {step_id,
+                   {.status = done ? store::StepStatus::kSucceeded : store::StepStatus::kFailed,
+                    .exit_code = exit_code_,
+                    .output_tail = note,
+                    .error = done ? "" : done.error().message()}};
     return done;
   }
 
@@ -811,6 +830,11 @@ class Runner {
   const UpdateOptions* options_ = nullptr;
   std::optional<ProjectCommands> commands_;
   std::optional<int> exit_code_;
+  struct EndedStep {
+    std::int64_t id;
+    store::StepResult result;
+  };
+  std::optional<EndedStep> ended_step_;  // written by the next transition (WriteEndedStep)
   std::vector<std::string> errors_;
   std::ofstream log_;
 };

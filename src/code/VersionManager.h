@@ -4,7 +4,8 @@
 // An explicit state machine with one transition table (UpdateState below). Every transition
 // is written to the store — state name plus a versioned state_json holding the snapshot HEAD,
 // the backup id, the target and which states have started — BEFORE the state's work begins,
-// so a process killed anywhere leaves a journal Recover() can finish:
+// so a process killed anywhere leaves a journal Recover() can finish (a step's end is written
+// in the same store transaction as the next transition, Store::AdvanceTransaction):
 //   forward  Preflight -> Snapshot -> Fetch -> Checkout -> Install -> Migrate -> Build ->
 //            Restart -> Verify -> Probation -> Commit -> Succeeded
 //   failure  in Preflight/Snapshot/Fetch (nothing touched yet) -> Failed; later ->
