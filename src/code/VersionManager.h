@@ -29,6 +29,11 @@
 // plus the backup's critical files, Migrate restores the backup's database. A failure returns
 // the app to where it was before, from the snapshot, exactly as for an update.
 //
+// Notifications (notify/Event.h) are written to the outbox in the same store transaction as
+// the change they announce: update_started with the transaction's creation; with its end
+// update_completed, rollback_completed (a rollback to a backup that succeeded) or
+// update_failed (error, failed step, rolled-back state).
+//
 // Single flight: <state.dir>/update.lock (core::FileLock, description "update <tx-id>" or
 // "rollback <tx-id>") is held for the whole transaction; a second one gets kConflict naming
 // the holder.
@@ -95,6 +100,9 @@ struct UpdateOptions {
   bool require_healthy_before = false;  // preflight refuses when the app is unhealthy now
   std::string trigger = "cli";
   std::string actor;
+  // The sinks told about this transaction (a schedule's channels, names as in notify::Event.h);
+  // nullopt: every sink the config enables (notify::EnabledSinks); empty: none.
+  std::optional<std::vector<std::string>> notify_sinks;
   // Debugging and crash tests: the process _exit(137)s right after the transition into this
   // state is journaled, exactly as if it had been SIGKILLed at that step boundary.
   std::optional<UpdateState> crash_after_state;
@@ -104,7 +112,8 @@ struct RollbackOptions {
   std::string backup{};  // a backup id, or a path that resolves inside the backup directory
   std::string trigger = "cli";
   std::string actor{};
-  std::optional<UpdateState> crash_after_state{};  // as in UpdateOptions
+  std::optional<std::vector<std::string>> notify_sinks{};  // as in UpdateOptions
+  std::optional<UpdateState> crash_after_state{};          // as in UpdateOptions
 };
 
 struct ProgressEvent {
