@@ -8,12 +8,14 @@ packages=(
   g++ cmake ninja-build pkg-config git clang-format
   # libraries
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
-  libsqlite3-dev libsodium-dev libgit2-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
+  libsqlite3-dev libsodium-dev libgit2-dev libssh2-1-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
   libyaml-cpp-dev libhowardhinnant-date-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3 curl
   # real services the integration tests start themselves
   postgresql-15 redis-server
+  # sshd, ssh-keygen and ssh-agent for the git-over-ssh tests (tests/support/SshServer)
+  openssh-server openssh-client
   # a real Docker engine, image registry and docker-compose v1 (scripts/docker-engine.sh);
   # test images are imported from a busybox-static rootfs
   docker.io docker-registry docker-compose busybox-static

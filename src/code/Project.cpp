@@ -87,6 +87,15 @@ Expected<bool> Exists(const ProjectFiles& files, std::string_view path) {
 
 }  // namespace
 
+Expected<git::Repository> OpenAppRepository(const config::Config& config) {
+  git::RemoteAuth auth{.username = config.git.username,
+                       .token = config.git.token,
+                       .known_hosts = config.git.ssh_known_hosts,
+                       .accept_new_host_keys = config.git.ssh_accept_new_host_keys};
+  if (!config.git.ssh_key.empty()) auth.ssh_keys = {config.git.ssh_key};
+  return git::Repository::Open(config.app.root, std::move(auth));
+}
+
 ProjectFiles WorkingTreeFiles(const fs::path& app_root) {
   return ProjectFiles{
       .origin = app_root.string(),

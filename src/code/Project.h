@@ -26,6 +26,10 @@ struct ProjectFiles {
   std::function<Expected<std::optional<std::string>>(std::string_view relative_path)> read;
 };
 
+// The application's repository (config.app.root), its remote operations authenticated as
+// the [git] section says (git::RemoteAuth).
+Expected<git::Repository> OpenAppRepository(const config::Config& config);
+
 ProjectFiles WorkingTreeFiles(const std::filesystem::path& app_root);
 // `repository` must outlive the returned view.
 ProjectFiles CommitFiles(const git::Repository& repository, std::string commit);

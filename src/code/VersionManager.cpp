@@ -17,8 +17,10 @@
 #include "backup/Manifest.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
+#include "core/Redact.h"
 #include "git/RefName.h"
 #include "git/Repository.h"
+#include "notify/Event.h"
 #include "release/CurrentVersion.h"
 #include "release/MakeReleaseSource.h"
 #include "release/UpdateChecker.h"
@@ -304,14 +306,19 @@ BackupPlan BackupPlanFor(const config::Config& config, bool skip_backup) {
                     .database = config.backup.database && !config.app.database_url.empty()};
 }
 
+std::vector<std::string> NotifySinks(const config::Config& config,
+                                     const std::optional<std::vector<std::string>>& chosen) {
+  return chosen ? *chosen : notify::EnabledSinks(config.notify);
+}
+
 // One transaction's run: executes states from the table, journaling each transition first.
 class Runner {
  public:
   Runner(const config::Config& config, store::Store& store, backup::BackupStore& backups,
          core::Clock& clock, const health::HealthChecker& checker,
          const std::vector<health::CheckSpec>& health_checks, git::Repository& repository,
-         std::string transaction_id, Journal journal, const ProgressCallback& progress,
-         std::optional<UpdateState> crash_after_state)
+         std::string transaction_id, Journal journal, std::vector<std::string> notify_sinks,
+         const ProgressCallback& progress, std::optional<UpdateState> crash_after_state)
       : config_(config),
         store_(store),
         backups_(backups),
@@ -321,6 +328,8 @@ class Runner {
         repository_(repository),
         id_(std::move(transaction_id)),
         journal_(std::move(journal)),
+        notify_sinks_(std::move(notify_sinks)),
+        started_at_(clock.Now()),
         progress_(progress),
         crash_after_state_(crash_after_state) {
     // The log is a convenience next to the journal: a log that cannot be written does not
@@ -344,16 +353,21 @@ class Runner {
                                          ? journal_.restore_database
                                          : !commands_ || commands_->migrate.has_value();
       }
-      const Status journaled = store_.RecordTransition(
-          id_, store::Transition{.status = StoreStatus(state),
-                                 .state = std::string(StateName(state)),
-                                 .state_version = kStateVersion,
-                                 .state_json = ToStateJson(journal_),
-                                 .from_version = journal_.target.current_version,
-                                 .to_version = journal_.target.version,
-                                 .error = journal_.failure.empty()
-                                              ? std::nullopt
-                                              : std::optional<std::string>(journal_.failure)});
+      const store::Transition transition{
+          .status = StoreStatus(state),
+          .state = std::string(StateName(state)),
+          .state_version = kStateVersion,
+          .state_json = ToStateJson(journal_),
+          .from_version = journal_.target.current_version,
+          .to_version = journal_.target.version,
+          .error = journal_.failure.empty() ? std::nullopt
+                                            : std::optional<std::string>(journal_.failure)};
+      // The previous step's end goes with this transition: one store transaction, one sync.
+      const Status journaled =
+          ended_step_
+              ? store_.AdvanceTransaction(ended_step_->id, ended_step_->result, id_, transition)
+              : store_.RecordTransition(id_, transition);
+      ended_step_.reset();
       if (!journaled) {
         // Never run a step the journal does not know about.
         errors_.push_back(journaled.error().WithContext("journal").message());
@@ -373,9 +387,14 @@ class Runner {
       }
       state = RuleOf(state).on_failure;
     }
-    const Status finished = store_.FinishTransaction(
-        id_, store::Completion{.status = StoreStatus(state),
-                               .error = errors_.empty() ? "" : errors_.front()});
+    const Status finished = store_.WithTransaction([&](store::Store& tx) -> Status {
+      TRY(WriteEndedStep(tx));
+      TRY(tx.FinishTransaction(id_,
+                               store::Completion{.status = StoreStatus(state),
+                                                 .error = errors_.empty() ? "" : errors_.front()}));
+      TRY(notify::Enqueue(tx, EndEvent(state), notify_sinks_, clock_.Now()));
+      return {};
+    });
     if (!finished) errors_.push_back(finished.error().WithContext("journal").message());
     Log(fmt::format("transaction {} ended in {}", id_, StateName(state)));
     return Result(state);
@@ -384,15 +403,26 @@ class Runner {
   // Opens the transaction's journal in the store and runs it from Preflight.
   Expected<UpdateResult> Start(store::TransactionType type, const std::string& trigger,
                                const std::string& actor, const UpdateOptions* options) {
-    TRY(store_.CreateTransaction({.id = id_,
-                                  .type = type,
-                                  .trigger = trigger,
-                                  .actor = actor,
-                                  .from_version = journal_.target.current_version,
-                                  .to_version = journal_.target.version,
-                                  .state = std::string(StateName(S::kPreflight)),
-                                  .state_version = kStateVersion,
-                                  .state_json = ToStateJson(journal_)}));
+    requested_by_ = fmt::format("{} via {}", actor.empty() ? "unknown" : actor, trigger);
+    TRY(store_.WithTransaction([&](store::Store& tx) -> Status {
+      TRY(tx.CreateTransaction({.id = id_,
+                                .type = type,
+                                .trigger = trigger,
+                                .actor = actor,
+                                .from_version = journal_.target.current_version,
+                                .to_version = journal_.target.version,
+                                .state = std::string(StateName(S::kPreflight)),
+                                .state_version = kStateVersion,
+                                .state_json = ToStateJson(journal_)}));
+      TRY(notify::Enqueue(tx,
+                          notify::UpdateStarted{.transaction_id = id_,
+                                                .update_type = type,
+                                                .from_version = journal_.target.current_version,
+                                                .to_version = journal_.target.version,
+                                                .trigger = trigger},
+                          notify_sinks_, clock_.Now()));
+      return {};
+    }));
     return Run(S::kPreflight, options);
   }
 
@@ -728,14 +758,25 @@ class Runner {
 
   Status Skip(UpdateState state, const std::string& why) {
     const std::string step = StepName(state);
+    TRY(WriteEndedStep(store_));
     const std::int64_t step_id = TRY(store_.BeginStep(id_, step));
     Log(fmt::format("[{}] skipped: {}", step, why));
-    return store_.FinishStep(step_id, {.status = store::StepStatus::kSkipped, .output_tail = why});
+    ended_step_ = {step_id, {.status = store::StepStatus::kSkipped, .output_tail = why}};
+    return {};
+  }
+
+  // A step's end is kept until the next transition, which writes both at once; a step that
+  // begins first, or the transaction's end, writes it instead.
+  Status WriteEndedStep(store::Store& store) {
+    if (!ended_step_) return {};
+    const EndedStep ended = *std::exchange(ended_step_, std::nullopt);
+    return store.FinishStep(ended.id, ended.result);
   }
 
   // Records `work` as one step: start, end, exit code, output tail or note, error.
   Status Step(UpdateState state, const std::function<Status(std::string& note)>& work) {
     const std::string step = StepName(state);
+    TRY(WriteEndedStep(store_));
     const std::int64_t step_id = TRY(store_.BeginStep(id_, step));
     Log(fmt::format("[{}] started", step));
     Emit({.kind = ProgressEvent::Kind::kStepStarted, .step = step, .text = ""});
@@ -748,12 +789,49 @@ class Runner {
           .step = step,
           .text = outcome,
           .ok = done.has_value()});
-    TRY(store_.FinishStep(
-        step_id, {.status = done ? store::StepStatus::kSucceeded : store::StepStatus::kFailed,
-                  .exit_code = exit_code_,
-                  .output_tail = note,
-                  .error = done ? "" : done.error().message()}));
+    ended_step_ = {step_id,
+                   {.status = done ? store::StepStatus::kSucceeded : store::StepStatus::kFailed,
+                    .exit_code = exit_code_,
+                    .output_tail = note,
+                    .error = done ? "" : done.error().message()}};
     return done;
+  }
+
+  // The event announcing how the transaction ended, written with its end.
+  notify::Event EndEvent(UpdateState state) const {
+    const UpdateTarget& target = journal_.target;
+    const store::TransactionType type = journal_.RestoresBackup()
+                                            ? store::TransactionType::kRollback
+                                            : store::TransactionType::kCode;
+    if (state == S::kSucceeded && journal_.RestoresBackup()) {
+      return notify::RollbackCompleted{.transaction_id = id_,
+                                       .restored_version = target.version,
+                                       .backup_id = journal_.restore_backup_id,
+                                       .reason = requested_by_.empty()
+                                                     ? "resumed after an interruption"
+                                                     : "requested by " + requested_by_};
+    }
+    if (state == S::kSucceeded) {
+      return notify::UpdateCompleted{
+          .transaction_id = id_,
+          .update_type = type,
+          .from_version = target.current_version,
+          .to_version = target.version,
+          .duration =
+              std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now() - started_at_)};
+    }
+    const std::string& error =
+        !journal_.failure.empty() ? journal_.failure : (errors_.empty() ? "" : errors_.front());
+    return notify::UpdateFailed{
+        .transaction_id = id_,
+        .update_type = type,
+        .from_version = target.current_version,
+        .to_version = target.version,
+        .error = core::RedactSecrets(error),
+        .failed_step = journal_.failed_step,
+        .rollback = state == S::kRolledBack       ? notify::RollbackState::kRolledBack
+                    : state == S::kRollbackFailed ? notify::RollbackState::kRollbackFailed
+                                                  : notify::RollbackState::kNotNeeded};
   }
 
   void Emit(const ProgressEvent& event) const {
@@ -806,11 +884,19 @@ class Runner {
   git::Repository& repository_;
   std::string id_;
   Journal journal_;
+  std::vector<std::string> notify_sinks_;
+  std::chrono::system_clock::time_point started_at_;  // of this run, for the event's duration
+  std::string requested_by_;  // "<actor> via <trigger>"; empty for a resumed transaction
   const ProgressCallback& progress_;
   std::optional<UpdateState> crash_after_state_;
   const UpdateOptions* options_ = nullptr;
   std::optional<ProjectCommands> commands_;
   std::optional<int> exit_code_;
+  struct EndedStep {
+    std::int64_t id;
+    store::StepResult result;
+  };
+  std::optional<EndedStep> ended_step_;  // written by the next transition (WriteEndedStep)
   std::vector<std::string> errors_;
   std::ofstream log_;
 };
@@ -864,7 +950,7 @@ VersionManager::VersionManager(const config::Config& config, store::Store& store
 
 Expected<std::optional<UpdatePlan>> VersionManager::Plan(const UpdateOptions& options) {
   TRY(ValidateOptions(options));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
   if (!resolution.target) return std::nullopt;
   return PlanFor(repository, std::move(*resolution.target), options);
@@ -883,7 +969,7 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                                              const ProgressCallback& progress) {
   TRY(ValidateOptions(options));
   if (options.dry_run) {
-    git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+    git::Repository repository = TRY(OpenAppRepository(config_));
     Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
     if (!resolution.target) return UpToDate(resolution);
     UpdatePlan plan = TRY(PlanFor(repository, std::move(*resolution.target), options));
@@ -897,7 +983,7 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
   const std::string id = NewTransactionId(clock_);
   const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "update " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   // The target is resolved before a transaction exists: finding nothing newer is not an
   // update, and an error while checking is returned as it is.
   Resolution resolution = TRY(ResolveTarget(config_, repository, clock_, options));
@@ -907,7 +993,8 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                   .skip_migrations = options.skip_migrations,
                   .skip_build = options.skip_build};
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
-                std::move(journal), progress, options.crash_after_state);
+                std::move(journal), NotifySinks(config_, options.notify_sinks), progress,
+                options.crash_after_state);
   UpdateResult result =
       TRY(runner.Start(store::TransactionType::kCode, options.trigger, options.actor, &options));
   ListRecovered(recovered, result);
@@ -926,7 +1013,7 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
   const std::string id = NewTransactionId(clock_);
   const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "rollback " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
-  git::Repository repository = TRY(git::Repository::Open(config_.app.root));
+  git::Repository repository = TRY(OpenAppRepository(config_));
   const semver::Version current =
       TRY(release::CurrentVersion(config_.app.root, config_.update.version_source));
   const git::HeadState head = TRY(repository.Head());
@@ -942,7 +1029,8 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
       .restore_backup_id = backup.id,
       .restore_database = manifest.database.has_value()};
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
-                std::move(journal), progress, options.crash_after_state);
+                std::move(journal), NotifySinks(config_, options.notify_sinks), progress,
+                options.crash_after_state);
   UpdateResult result =
       TRY(runner.Start(store::TransactionType::kRollback, options.trigger, options.actor, nullptr));
   ListRecovered(recovered, result);
@@ -1010,9 +1098,10 @@ Expected<std::vector<UpdateResult>> VersionManager::RecoverLocked(
       std::error_code ignored;
       fs::remove(config_.app.root / ".git" / "index.lock", ignored);
     }
-    git::Repository repository = TRY(WithContext(git::Repository::Open(config_.app.root), context));
+    git::Repository repository = TRY(WithContext(OpenAppRepository(config_), context));
     Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository,
-                  transaction.id, std::move(*journal), progress, crash_after_state);
+                  transaction.id, std::move(*journal), NotifySinks(config_, std::nullopt), progress,
+                  crash_after_state);
     results.push_back(runner.Run(resume, nullptr));
   }
   return results;

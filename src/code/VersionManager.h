@@ -4,7 +4,8 @@
 // An explicit state machine with one transition table (UpdateState below). Every transition
 // is written to the store — state name plus a versioned state_json holding the snapshot HEAD,
 // the backup id, the target and which states have started — BEFORE the state's work begins,
-// so a process killed anywhere leaves a journal Recover() can finish:
+// so a process killed anywhere leaves a journal Recover() can finish (a step's end is written
+// in the same store transaction as the next transition, Store::AdvanceTransaction):
 //   forward  Preflight -> Snapshot -> Fetch -> Checkout -> Install -> Migrate -> Build ->
 //            Restart -> Verify -> Probation -> Commit -> Succeeded
 //   failure  in Preflight/Snapshot/Fetch (nothing touched yet) -> Failed; later ->
@@ -27,6 +28,11 @@
 // commit is not in the repository, Checkout is a hard reset to the backup's commit and branch
 // plus the backup's critical files, Migrate restores the backup's database. A failure returns
 // the app to where it was before, from the snapshot, exactly as for an update.
+//
+// Notifications (notify/Event.h) are written to the outbox in the same store transaction as
+// the change they announce: update_started with the transaction's creation; with its end
+// update_completed, rollback_completed (a rollback to a backup that succeeded) or
+// update_failed (error, failed step, rolled-back state).
 //
 // Single flight: <state.dir>/update.lock (core::FileLock, description "update <tx-id>" or
 // "rollback <tx-id>") is held for the whole transaction; a second one gets kConflict naming
@@ -94,6 +100,9 @@ struct UpdateOptions {
   bool require_healthy_before = false;  // preflight refuses when the app is unhealthy now
   std::string trigger = "cli";
   std::string actor;
+  // The sinks told about this transaction (a schedule's channels, names as in notify::Event.h);
+  // nullopt: every sink the config enables (notify::EnabledSinks); empty: none.
+  std::optional<std::vector<std::string>> notify_sinks;
   // Debugging and crash tests: the process _exit(137)s right after the transition into this
   // state is journaled, exactly as if it had been SIGKILLed at that step boundary.
   std::optional<UpdateState> crash_after_state;
@@ -103,7 +112,8 @@ struct RollbackOptions {
   std::string backup{};  // a backup id, or a path that resolves inside the backup directory
   std::string trigger = "cli";
   std::string actor{};
-  std::optional<UpdateState> crash_after_state{};  // as in UpdateOptions
+  std::optional<std::vector<std::string>> notify_sinks{};  // as in UpdateOptions
+  std::optional<UpdateState> crash_after_state{};          // as in UpdateOptions
 };
 
 struct ProgressEvent {

@@ -55,6 +55,11 @@ struct StateConfig {
 struct GitConfig {
   std::string remote = "origin";  // a remote name or URL
   std::string branch = "main";    // a valid git branch name (never starts with '-')
+  std::string username;  // ssh user when the URL names none; https user sent with the token
+  std::string token;     // secret: https password or access token when the URL carries none
+  std::filesystem::path ssh_key;          // tried after ssh-agent; empty: ~/.ssh/id_ed25519, id_rsa
+  std::filesystem::path ssh_known_hosts;  // empty: ~/.ssh/known_hosts
+  bool ssh_accept_new_host_keys = false;  // record unknown hosts' keys (changed keys: refused)
   bool operator==(const GitConfig&) const = default;
 };
 

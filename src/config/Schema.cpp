@@ -959,6 +959,23 @@ std::vector<Field<Config>> MakeConfigFields() {
                    {.description = "Branch followed (update.follow = \"branch\") and whose "
                                    "tags are considered.",
                     .environment = "UPDATE_BRANCH"}),
+      Bind<Config>(GALAOS_KEY(git.username), String(SingleLine),
+                   {.description = "ssh user when git.remote names none (default git); https "
+                                   "user sent with git.token (default x-access-token)."}),
+      Bind<Config>(GALAOS_KEY(git.token), String(SingleLine),
+                   {.description = "https password or access token, used when git.remote "
+                                   "carries none. Secret.",
+                    .environment = "GIT_TOKEN",
+                    .sensitivity = Sensitivity::kSecret}),
+      Bind<Config>(GALAOS_KEY(git.ssh_key), Path(PathBase::kReader, true),
+                   {.description = "Private key for ssh remotes, tried after ssh-agent; empty: "
+                                   "~/.ssh/id_ed25519, then ~/.ssh/id_rsa."}),
+      Bind<Config>(GALAOS_KEY(git.ssh_known_hosts), Path(PathBase::kReader, true),
+                   {.description = "known_hosts file ssh host keys are checked against; empty: "
+                                   "~/.ssh/known_hosts."}),
+      Bind<Config>(GALAOS_KEY(git.ssh_accept_new_host_keys), Bool(),
+                   {.description = "Trust an unknown ssh host on first use and record its key "
+                                   "in git.ssh_known_hosts; a changed key is always refused."}),
       // [github]
       Bind<Config>(GALAOS_KEY(github.repo), String(GithubRepo),
                    {.description = "\"owner/name\" whose GitHub Releases announce versions; "

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/Error.h"
+#include "git/RemoteAuth.h"
 
 namespace galaos::git {
 
@@ -92,8 +93,9 @@ enum class BranchMove { kFastForwardOnly, kForce };
 class Repository {
  public:
   // Opens the repository whose working tree (or .git directory) is exactly `path`; parent
-  // directories are not searched. kNotFound when there is no repository there.
-  static Expected<Repository> Open(const std::filesystem::path& path);
+  // directories are not searched. kNotFound when there is no repository there. Remote
+  // operations authenticate and check host keys with `auth` (RemoteAuth.h).
+  static Expected<Repository> Open(const std::filesystem::path& path, RemoteAuth auth = {});
 
   Repository(Repository&& other) noexcept;
   Repository& operator=(Repository&& other) noexcept;

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "backup/DatabaseUrl.h"
+#include "code/Project.h"
 #include "core/Clock.h"
 #include "git/Repository.h"
 #include "release/CurrentVersion.h"
@@ -119,7 +120,7 @@ std::string LocalUserName() {
 
 Expected<release::UpdateCheck> CheckForUpdate(const config::Config& config, store::Store& store) {
   core::Clock& clock = core::SystemClock::Instance();
-  git::Repository repository = TRY(git::Repository::Open(config.app.root));
+  git::Repository repository = TRY(code::OpenAppRepository(config));
   const semver::Version current =
       TRY(release::CurrentVersion(config.app.root, config.update.version_source));
   release::StoreResponseCache cache(store);

@@ -315,6 +315,8 @@ class SqliteStore final : public Store {
   Expected<std::vector<Transaction>> ListUnfinishedTransactions() override;
   Expected<std::int64_t> BeginStep(std::string_view transaction_id, std::string_view name) override;
   Status FinishStep(std::int64_t step_id, const StepResult& result) override;
+  Status AdvanceTransaction(std::int64_t step_id, const StepResult& result, std::string_view id,
+                            const Transition& next) override;
 
   Expected<AuditRecord> AppendAudit(const AuditEntry& entry) override;
   Expected<std::vector<AuditRecord>> ListAudit(const AuditQuery& query) override;
@@ -642,6 +644,24 @@ Status SqliteStore::FinishStep(std::int64_t step_id, const StepResult& result) {
                 Utf8Tail(result.output_tail, kMaxOutputTailBytes), CleanText(result.error)));
     return scope.Commit();
   });
+}
+
+Status SqliteStore::AdvanceTransaction(std::int64_t step_id, const StepResult& result,
+                                       std::string_view id, const Transition& next) {
+  return Locked(
+      "store: advancing transaction '" + std::string(id) + "' to " + next.state, [&]() -> Status {
+        auto scope = TRY(Scope::Begin(*this, Mode::kWrite));
+        const auto owner =
+            TRY(QueryText(db_, "SELECT transaction_id FROM steps WHERE id = ?1", step_id));
+        if (owner && *owner != id) {
+          return MakeError(
+              ErrorCode::kInvalidArgument,
+              "step " + std::to_string(step_id) + " belongs to transaction '" + *owner + "'");
+        }
+        TRY(FinishStep(step_id, result));
+        TRY(RecordTransition(id, next));
+        return scope.Commit();
+      });
 }
 
 // ---- audit log ----

@@ -62,6 +62,12 @@ class Store {
                                            std::string_view name) = 0;
   // Records the end of a running step (kConflict if it already ended).
   virtual Status FinishStep(std::int64_t step_id, const StepResult& result) = 0;
+  // FinishStep(step_id, result) and RecordTransition(id, next) as one database transaction
+  // (one sync instead of two): the journal reaches the next state together with the end of
+  // the step before it, or neither is written. The step must belong to transaction `id`
+  // (kInvalidArgument otherwise).
+  virtual Status AdvanceTransaction(std::int64_t step_id, const StepResult& result,
+                                    std::string_view id, const Transition& next) = 0;
 
   // ---- audit log (append-only, hash-chained) ----
 

@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "CodeTestSupport.h"
 #include "SampleApp.h"
 #include "code/VersionManager.h"
 #include "core/FileLock.h"
+#include "support/SshServer.h"
 
 namespace galaos::code {
 namespace {
@@ -614,6 +616,158 @@ TEST_F(VersionManagerTest, RecoverWhileAnUpdateRunsIsAConflict) {
   ASSERT_FALSE(recovered.has_value());
   EXPECT_EQ(recovered.error().code(), ErrorCode::kConflict);
   EXPECT_NE(recovered.error().message().find("tx-running"), std::string::npos);
+}
+
+TEST_F(VersionManagerTest, UpdateFromAnSshRemoteListsTagsFetchesAndInstalls) {
+  ::unsetenv("SSH_AUTH_SOCK");  // the configured key only
+  ASSERT_OK_AND_ASSIGN(auto server, galaos::testing::SshServer::Start());
+  const std::string url = server->Url(app_.git().remote());
+  const std::string v110 = app_.git().Git(app_.git().author(), {"rev-parse", "v1.1.0^{commit}"});
+  ASSERT_OK_AND_ASSIGN(const fs::path wrong, server->GenerateUnauthorizedKey("wrong_ed25519"));
+  const auto over_ssh = [&](const fs::path& key) {
+    return [&, key](config::Config& config) {
+      config.git.remote = url;
+      config.git.ssh_key = key;
+      config.git.ssh_known_hosts = server->known_hosts();
+    };
+  };
+
+  Updater refused(app_, over_ssh(wrong));
+  const auto denied = refused.manager->Apply(To("v1.1.0"));
+  EXPECT_ERROR_CODE(denied, ErrorCode::kUnauthorized);
+  EXPECT_NE(denied.error().message().find("authentication failed for " + url), std::string::npos)
+      << denied.error().message();
+  ASSERT_OK_AND_ASSIGN(const auto none, refused.store->ListTransactions({.limit = 10}));
+  EXPECT_TRUE(none.empty());
+
+  Updater updater(app_, over_ssh(server->authorized_key()));
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(result.success) << nlohmann::json(ToJson(result)).dump();
+  EXPECT_EQ(app_.Capture().head_commit, v110);
+  EXPECT_EQ(app_.Capture().restarted_version, "1.1.0");
+}
+
+// ---- notifications: written with the change they announce ----
+
+class TransactionEventsTest : public VersionManagerTest {
+ protected:
+  // The outbox rows of one sink, oldest first, as "<type>" with their payload's data.
+  static std::vector<std::pair<std::string, nlohmann::json>> Events(store::Store& store,
+                                                                    const std::string& sink) {
+    std::vector<std::pair<std::string, nlohmann::json>> events;
+    const auto rows = store.ListNotifications({.limit = 1000});
+    EXPECT_TRUE(rows.has_value());
+    if (!rows) return events;
+    for (auto row = rows->rbegin(); row != rows->rend(); ++row) {
+      if (row->sink != sink) continue;
+      events.emplace_back(row->event_type, nlohmann::json::parse(row->payload_json)["data"]);
+    }
+    return events;
+  }
+
+  static void WithWebhook(config::Config& config) {
+    config.notify.webhook.url = "http://127.0.0.1:9/hook";
+    config.notify.webhook.secret = "0123456789abcdef0123456789abcdef";
+  }
+};
+
+TEST_F(TransactionEventsTest, SuccessfulUpdateQueuesStartedAndCompletedForEveryEnabledSink) {
+  Updater updater(app_, &TransactionEventsTest::WithWebhook);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(result.success);
+
+  for (const std::string sink : {"database", "webhook"}) {
+    const auto events = Events(*updater.store, sink);
+    ASSERT_EQ(events.size(), 2u) << sink;
+    EXPECT_EQ(events[0].first, "update_started");
+    EXPECT_EQ(events[0].second["transaction_id"], result.transaction_id);
+    EXPECT_EQ(events[0].second["from_version"], "1.0.1");
+    EXPECT_EQ(events[0].second["to_version"], "1.1.0");
+    EXPECT_EQ(events[0].second["update_type"], "code");
+    EXPECT_EQ(events[0].second["trigger"], "cli");
+    EXPECT_EQ(events[1].first, "update_completed");
+    EXPECT_EQ(events[1].second["transaction_id"], result.transaction_id);
+    EXPECT_EQ(events[1].second["to_version"], "1.1.0");
+  }
+  // The webhook's rows wait for the deliverer; the database row is the record itself.
+  ASSERT_OK_AND_ASSIGN(
+      const auto pending,
+      updater.store->ListNotifications({.limit = 100, .status = store::OutboxStatus::kPending}));
+  ASSERT_EQ(pending.size(), 2u);
+  for (const store::Notification& row : pending) EXPECT_EQ(row.sink, "webhook");
+}
+
+TEST_F(TransactionEventsTest, FailedUpdateQueuesUpdateFailedWithTheStepAndTheRollback) {
+  app_.PublishV1_2Failing();
+  Updater updater(app_, &TransactionEventsTest::WithWebhook);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.2.0")));
+  ASSERT_EQ(result.final_state, "RolledBack");
+
+  const auto events = Events(*updater.store, "webhook");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].first, "update_started");
+  EXPECT_EQ(events[1].first, "update_failed");
+  const nlohmann::json& failed = events[1].second;
+  EXPECT_EQ(failed["transaction_id"], result.transaction_id);
+  EXPECT_EQ(failed["failed_step"], "build");
+  EXPECT_EQ(failed["rollback"], "rolled_back");
+  EXPECT_EQ(failed["rolled_back"], true);
+  EXPECT_NE(failed["error"].get<std::string>().find("npm run build exited with status 2"),
+            std::string::npos)
+      << failed.dump();
+}
+
+TEST_F(TransactionEventsTest, FailureBeforeAnythingChangedNeedsNoRollback) {
+  Updater updater(app_, [](config::Config& config) {
+    WithWebhook(config);
+    config.update.min_free_disk_mb = std::numeric_limits<int>::max();  // preflight refuses
+  });
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_EQ(result.final_state, "Failed");
+  const auto events = Events(*updater.store, "webhook");
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].first, "update_failed");
+  EXPECT_EQ(events[1].second["failed_step"], "preflight");
+  EXPECT_EQ(events[1].second["rollback"], "not_needed");
+  EXPECT_EQ(events[1].second["rolled_back"], false);
+}
+
+TEST_F(TransactionEventsTest, NoSinksChosenQueuesNothing) {
+  Updater updater(app_, &TransactionEventsTest::WithWebhook);
+  UpdateOptions options = To("v1.1.0");
+  options.notify_sinks = std::vector<std::string>{};
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(options));
+  ASSERT_TRUE(result.success);
+  ASSERT_OK_AND_ASSIGN(const auto rows, updater.store->ListNotifications({.limit = 100}));
+  EXPECT_TRUE(rows.empty());
+}
+
+TEST_F(TransactionEventsTest, WithNoSinkConfiguredOnlyTheDatabaseRecordIsWrittenAndNothingWaits) {
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Apply(To("v1.1.0")));
+  ASSERT_TRUE(result.success);
+  ASSERT_OK_AND_ASSIGN(const auto rows, updater.store->ListNotifications({.limit = 100}));
+  ASSERT_EQ(rows.size(), 2u);
+  for (const store::Notification& row : rows) {
+    EXPECT_EQ(row.sink, "database");
+    EXPECT_EQ(row.status, store::OutboxStatus::kDelivered);
+  }
+}
+
+TEST_F(SystemRollbackTest, SuccessfulRollbackQueuesRollbackCompleted) {
+  Updater updater(app_);
+  ASSERT_OK_AND_ASSIGN(const UpdateResult result, updater.manager->Rollback(ToBackup()));
+  ASSERT_TRUE(result.success);
+  ASSERT_OK_AND_ASSIGN(const auto rows, updater.store->ListNotifications({.limit = 100}));
+  ASSERT_GE(rows.size(), 2u);
+  // Newest first: this rollback's end, then its start.
+  EXPECT_EQ(rows[0].event_type, "rollback_completed");
+  const nlohmann::json data = nlohmann::json::parse(rows[0].payload_json)["data"];
+  EXPECT_EQ(data["transaction_id"], result.transaction_id);
+  EXPECT_EQ(data["restored_version"], "1.0.1");
+  EXPECT_EQ(data["backup_id"], backup_);
+  EXPECT_EQ(rows[1].event_type, "update_started");
+  EXPECT_EQ(nlohmann::json::parse(rows[1].payload_json)["data"]["update_type"], "rollback");
 }
 
 }  // namespace

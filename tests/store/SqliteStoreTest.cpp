@@ -238,6 +238,70 @@ TEST_F(StoreTest, FinishingAStepTwiceOrAnUnknownStepFails) {
                     ErrorCode::kInvalidArgument);
 }
 
+TEST_F(StoreTest, AdvanceTransactionEndsTheStepAndJournalsTheNextStateTogether) {
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
+  ASSERT_OK_AND_ASSIGN(std::int64_t step, store_->BeginStep("tx-1", "fetch"));
+  clock_.Advance(3s);
+  ASSERT_OK(store_->AdvanceTransaction(
+      step, StepResult{.status = StepStatus::kSucceeded, .output_tail = "fetched"}, "tx-1",
+      Transition{.status = TransactionStatus::kRunning,
+                 .state = "Checkout",
+                 .state_version = 2,
+                 .state_json = R"({"started":["Fetch","Checkout"]})"}));
+
+  Reopen();  // durable, as a restarted process sees it
+  ASSERT_OK_AND_ASSIGN(Transaction tx, store_->GetTransaction("tx-1"));
+  EXPECT_EQ(tx.state, "Checkout");
+  EXPECT_EQ(tx.status, TransactionStatus::kRunning);
+  EXPECT_EQ(tx.state_json, R"({"started":["Fetch","Checkout"]})");
+  EXPECT_EQ(tx.updated_at, kStart + 3s);
+  ASSERT_EQ(tx.steps.size(), 1u);
+  EXPECT_EQ(tx.steps[0].status, StepStatus::kSucceeded);
+  EXPECT_EQ(tx.steps[0].output_tail, "fetched");
+  EXPECT_EQ(tx.steps[0].ended_at, kStart + 3s);
+}
+
+TEST_F(StoreTest, AdvanceTransactionWritesNeitherWhenTheTransitionIsRefused) {
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
+  ASSERT_OK_AND_ASSIGN(std::int64_t step, store_->BeginStep("tx-1", "build"));
+  // A terminal status is FinishTransaction's: the step's end must not be kept either.
+  EXPECT_ERROR_CODE(
+      store_->AdvanceTransaction(step, StepResult{.status = StepStatus::kFailed}, "tx-1",
+                                 Transition{.status = TransactionStatus::kFailed, .state = "X"}),
+      ErrorCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(Transaction tx, store_->GetTransaction("tx-1"));
+  EXPECT_EQ(tx.state, "Preflight");
+  ASSERT_EQ(tx.steps.size(), 1u);
+  EXPECT_EQ(tx.steps[0].status, StepStatus::kRunning);
+}
+
+TEST_F(StoreTest, AdvanceTransactionWritesNeitherWhenTheStepHasEnded) {
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
+  ASSERT_OK_AND_ASSIGN(std::int64_t step, store_->BeginStep("tx-1", "build"));
+  ASSERT_OK(store_->FinishStep(step, StepResult{.status = StepStatus::kSucceeded}));
+  EXPECT_ERROR_CODE(
+      store_->AdvanceTransaction(step, StepResult{.status = StepStatus::kFailed}, "tx-1",
+                                 Transition{.status = TransactionStatus::kRunning, .state = "Y"}),
+      ErrorCode::kConflict);
+  ASSERT_OK_AND_ASSIGN(Transaction tx, store_->GetTransaction("tx-1"));
+  EXPECT_EQ(tx.state, "Preflight");
+  EXPECT_EQ(tx.steps[0].status, StepStatus::kSucceeded);
+}
+
+TEST_F(StoreTest, AdvanceTransactionRefusesAStepOfAnotherTransaction) {
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-2")));
+  ASSERT_OK_AND_ASSIGN(std::int64_t step, store_->BeginStep("tx-1", "build"));
+  EXPECT_ERROR_CODE(
+      store_->AdvanceTransaction(step, StepResult{.status = StepStatus::kSucceeded}, "tx-2",
+                                 Transition{.status = TransactionStatus::kRunning, .state = "Y"}),
+      ErrorCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(Transaction tx1, store_->GetTransaction("tx-1"));
+  EXPECT_EQ(tx1.steps[0].status, StepStatus::kRunning);
+  ASSERT_OK_AND_ASSIGN(Transaction tx2, store_->GetTransaction("tx-2"));
+  EXPECT_EQ(tx2.state, "Preflight");
+}
+
 // ---- WithTransaction ----
 
 TEST_F(StoreTest, WithTransactionCommitsEveryWriteOfTheBodyTogether) {
