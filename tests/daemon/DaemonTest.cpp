@@ -14,6 +14,7 @@
 #include "core/AtomicFile.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
+#include "store/SqliteStore.h"
 #include "support/Assertions.h"
 #include "support/GitFixture.h"
 #include "support/NodeReference.h"
@@ -360,6 +361,37 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
   std::optional<core::ProcessResult> result = daemon.WaitForExit();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// A run missed while the daemon was down runs once when it starts, and the schedule then
+// waits for its next fire time.
+TEST_F(DaemonTest, AScheduleMissedWhileTheDaemonWasDownRunsOnceAtStart) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  WriteConfig(port);
+  ASSERT_OK_AND_ASSIGN(std::string created, Cli({"schedule", "create", "0 4 1 1 *", "--type",
+                                                 "code", "--timezone", "UTC", "--json"}));
+  const std::string id = json::parse(created)["id"];
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, store::OpenSqliteStore(state_ / store::kDefaultSqliteFileName,
+                                                            core::SystemClock::Instance()));
+    ASSERT_OK(
+        store->SetScheduleNextRun(id, std::chrono::system_clock::now() - std::chrono::hours(5)));
+  }
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} missed its run", id)))
+      << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: 1.1.0 available", id)))
+      << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string listed, Cli({"schedule", "list", "--json"}));
+  const json all = json::parse(listed);
+  const auto mine = std::ranges::find_if(all, [&](const json& s) { return s["id"] == id; });
+  ASSERT_NE(mine, all.end()) << listed;
+  EXPECT_TRUE((*mine)["lastRun"].is_string());
+  EXPECT_EQ((*mine)["nextRun"], (*mine)["nextRuns"][0]);  // the next fire time after now
+  daemon.Signal(SIGTERM);
+  ASSERT_TRUE(daemon.WaitForExit().has_value());
+  EXPECT_EQ(daemon.Output().find("failed"), std::string::npos) << daemon.Output();
 }
 
 }  // namespace
