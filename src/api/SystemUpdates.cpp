@@ -97,8 +97,6 @@ class Registrar {
   SystemUpdatesContext context_;
 };
 
-constexpr std::size_t kListedRuns = 5;
-
 // createSchedule, listSchedules, removeSchedule and triggerUpdate (docs/SCHEDULES.md).
 void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
   const config::Config& config = context.config;
@@ -107,7 +105,8 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
     return schedule::ScheduleService(store, core::SystemClock::Instance());
   };
   auto with_runs = [schedules](const store::Schedule& schedule) -> Expected<json> {
-    return schedule::ToJson(schedule, TRY(schedules().NextRuns(schedule.id, kListedRuns)));
+    return schedule::ToJson(schedule,
+                            TRY(schedules().NextRuns(schedule.id, schedule::kListedFireTimes)));
   };
 
   add.Query("listSchedules", Access::kViewer,

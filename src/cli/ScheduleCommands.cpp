@@ -18,8 +18,6 @@
 namespace galaos::cli {
 namespace {
 
-constexpr std::size_t kListedRuns = 5;
-
 schedule::ScheduleService Schedules(store::Store& store) {
   return schedule::ScheduleService(store, core::SystemClock::Instance());
 }
@@ -92,7 +90,7 @@ void AddCreate(CLI::App& group, Context& context, Action& action) {
                               "refused: " + created.error().message(), "",
                               std::unexpected(created.error()));
       }
-      const auto runs = TRY(Schedules(*store).NextRuns(created->id, kListedRuns));
+      const auto runs = TRY(Schedules(*store).NextRuns(created->id, schedule::kListedFireTimes));
       if (options->json) {
         std::printf("%s\n", schedule::ToJson(*created, runs).dump(2).c_str());
       } else {
@@ -113,7 +111,7 @@ void AddList(CLI::App& group, Context& context, Action& action) {
       nlohmann::json out = nlohmann::json::array();
       const std::vector<store::Schedule> schedules = TRY(Schedules(*store).List());
       for (const store::Schedule& schedule : schedules) {
-        const auto runs = TRY(Schedules(*store).NextRuns(schedule.id, kListedRuns));
+        const auto runs = TRY(Schedules(*store).NextRuns(schedule.id, schedule::kListedFireTimes));
         if (*json) {
           out.push_back(schedule::ToJson(schedule, runs));
         } else {

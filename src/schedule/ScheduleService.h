@@ -38,6 +38,9 @@ Expected<std::optional<store::TimePoint>> NextFireTime(const store::ScheduleSpec
 Expected<std::vector<Seconds>> NextFireTimes(const store::ScheduleSpec& spec,
                                              store::TimePoint after, std::size_t count);
 
+// How many next fire times listSchedules and `schedule list` show.
+inline constexpr std::size_t kListedFireTimes = 5;
+
 // A schedule as the API and `schedule list --json` show it: {id, enabled, schedule, timezone,
 // updateType, autoApply, maintenanceWindow (or null), notificationChannels, lastRun, nextRun,
 // lastResult, createdAt (ISO times or null), description (Describe's words), nextRuns (ISO)}.
