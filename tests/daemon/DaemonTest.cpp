@@ -391,7 +391,7 @@ TEST_F(DaemonTest, AScheduleMissedWhileTheDaemonWasDownRunsOnceAtStart) {
   EXPECT_EQ((*mine)["nextRun"], (*mine)["nextRuns"][0]);  // the next fire time after now
   daemon.Signal(SIGTERM);
   ASSERT_TRUE(daemon.WaitForExit().has_value());
-  EXPECT_EQ(daemon.Output().find("failed"), std::string::npos) << daemon.Output();
+  EXPECT_EQ(daemon.Output().find("ran: failed"), std::string::npos) << daemon.Output();
 }
 
 }  // namespace
