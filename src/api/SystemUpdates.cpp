@@ -8,7 +8,9 @@
 #include "docker/ManagedContainers.h"
 #include "release/CurrentVersion.h"
 #include "release/UpdateChecker.h"
+#include "schedule/ScheduleService.h"
 #include "service/Docker.h"
+#include "service/UpdateRunner.h"
 #include "store/BackupJson.h"
 #include "store/HistoryJson.h"
 
@@ -82,6 +84,82 @@ class Registrar {
   TrpcRouter& router_;
   SystemUpdatesContext context_;
 };
+
+// createSchedule, listSchedules, removeSchedule and triggerUpdate (docs/SCHEDULES.md).
+void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
+  const config::Config& config = context.config;
+  store::Store& store = context.store;
+  auto schedules = [&store] {
+    return schedule::ScheduleService(store, core::SystemClock::Instance());
+  };
+  auto with_runs = [schedules](const store::Schedule& schedule) -> Expected<json> {
+    return schedule::ToJson(schedule,
+                            TRY(schedules().NextRuns(schedule.id, schedule::kListedFireTimes)));
+  };
+
+  add.Query("listSchedules", Access::kViewer,
+            [schedules, with_runs](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              json out = json::array();
+              for (const store::Schedule& schedule : TRY(schedules().List())) {
+                out.push_back(TRY(with_runs(schedule)));
+              }
+              return out;
+            });
+
+  add.Mutation(
+      "createSchedule",
+      [&config, schedules, with_runs](const Caller&, const json& input) -> Expected<json> {
+        InputReader reader(input);
+        store::ScheduleSpec spec;
+        spec.enabled = reader.Bool("enabled", true);
+        spec.cron = reader.RequiredString("schedule");
+        spec.timezone = reader.OptionalString("timezone").value_or(config.schedule.timezone);
+        const std::string type = reader.Enum("updateType", {"code", "docker", "both"});
+        spec.auto_apply = reader.Bool("autoApply", false);
+        spec.maintenance_window = reader.OptionalString("maintenanceWindow");
+        spec.notification_channels =
+            reader.OptionalStringArray("notificationChannels").value_or(std::vector<std::string>{});
+        TRY(reader.Finish());
+        spec.update_type = TRY(store::ParseScheduleUpdateType(type));
+        return with_runs(TRY(schedules().Create(spec)));
+      });
+
+  add.Mutation("removeSchedule", [schedules](const Caller&, const json& input) -> Expected<json> {
+    InputReader reader(input);
+    const std::string id = reader.RequiredString("scheduleId");
+    TRY(reader.Finish());
+    TRY(schedules().Remove(id));
+    return json{{"success", true}, {"scheduleId", id}};
+  });
+
+  add.Mutation(
+      "triggerUpdate",
+      [&config, &store, &services = context.services, events = context.events](
+          const Caller& caller, const json& input) -> Expected<json> {
+        InputReader reader(input);
+        service::RunRequest request;
+        const std::string type = reader.Enum("updateType", {"code", "docker", "both"});
+        InputReader& options = reader.Object("options");
+        request.apply = !options.Bool("checkOnly", false);
+        request.code_options.branch = options.OptionalString("branch");
+        request.code_options.skip_backup = options.Bool("skipBackup", false);
+        request.code_options.skip_migrations = options.Bool("skipMigrations", false);
+        request.code_options.skip_build = options.Bool("skipBuild", false);
+        request.channels = options.OptionalStringArray("notificationChannels")
+                               .value_or(std::vector<std::string>{});
+        TRY(reader.Finish());
+        request.type = TRY(store::ParseScheduleUpdateType(type));
+        request.code_options.trigger = "api";
+        request.code_options.actor = caller.actor;
+        service::UpdateRunner runner(config, store, services, core::SystemClock::Instance());
+        json out = service::ToJson(TRY(runner.Run(request, ProgressTo(events))));
+        if (out["code"].is_object() && out["code"]["update"].is_object()) {
+          out["transactionId"] = out["code"]["update"]["transactionId"];  // for the audit row
+        }
+        return out;
+      });
+}
 
 }  // namespace
 
@@ -224,6 +302,8 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
     return json{{"deletedCount", deleted},
                 {"message", fmt::format("Deleted {} old backup(s)", deleted)}};
   });
+
+  AddSchedules(add, context);
 }
 
 }  // namespace galaos::api

@@ -21,5 +21,7 @@ void AddDockerCommands(CLI::App& app, Context& context, Action& action);  // lis
 void AddServeCommand(CLI::App& app, Context& context, Action& action);    // serve
 void AddTokenCommands(CLI::App& app, Context& context, Action& action);   // token
 void AddNotifyCommands(CLI::App& app, Context& context, Action& action);  // notify test|outbox
+// schedule create|list|next|enable|disable|remove|trigger
+void AddScheduleCommands(CLI::App& app, Context& context, Action& action);
 
 }  // namespace galaos::cli

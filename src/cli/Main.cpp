@@ -63,6 +63,7 @@ int Main(int argc, char** argv) {
   AddTokenCommands(app, context, action);
   AddServeCommand(app, context, action);
   AddNotifyCommands(app, context, action);
+  AddScheduleCommands(app, context, action);
 
   try {
     app.parse(argc, argv);

@@ -21,6 +21,7 @@
 #include "api/Trpc.h"
 #include "core/Clock.h"
 #include "core/UniqueFd.h"
+#include "daemon/SchedulerLoop.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
 
@@ -84,11 +85,13 @@ void RecoverAtStart(service::Services& services) {
   }
 }
 
-// One cycle on one configuration: serve until a signal or a server failure.
+// One cycle on one configuration: run the schedules and deliver notifications (SchedulerLoop)
+// and serve the API, until a signal or a server failure.
 Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const DaemonHooks& hooks) {
   std::unique_ptr<store::Store> store = TRY(OpenStore(config));
   std::unique_ptr<service::Services> services = TRY(service::Services::Make(config, *store));
   RecoverAtStart(*services);
+  const std::unique_ptr<SchedulerLoop> scheduler = TRY(SchedulerLoop::Start(config, *store));
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");
     core::UniqueFd never(eventfd(0, EFD_CLOEXEC));

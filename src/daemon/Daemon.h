@@ -1,7 +1,9 @@
 // The daemon behind `galaos-updater serve`: one process that finishes any transaction a
-// killed updater left (Recover), then serves the API (and its /events stream) until SIGTERM
-// or SIGINT. SIGHUP reloads the configuration: a valid new one replaces the old (the API
-// restarts on it); an invalid one is logged and the old one kept.
+// killed updater left (Recover), then runs the schedules and delivers the notification outbox
+// on a thread of its own (SchedulerLoop.h) and serves the API (and its /events stream) until
+// SIGTERM or SIGINT; a scheduled run in progress finishes first. SIGHUP reloads the
+// configuration: a valid new one replaces the old (the API and the schedules restart on it);
+// an invalid one is logged and the old one kept.
 // Signals arrive through a signalfd, so call Run before any other thread exists.
 #pragma once
 

@@ -4,8 +4,11 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
+#include "core/Time.h"
 #include "schedule/CronExpression.h"
+#include "schedule/Description.h"
 #include "schedule/MaintenanceWindow.h"
 
 namespace galaos::schedule {
@@ -26,6 +29,59 @@ std::vector<store::ScheduleSpec> DefaultSchedules(const config::ScheduleConfig& 
   return {check, docker};
 }
 
+Expected<std::optional<store::TimePoint>> NextFireTime(const store::ScheduleSpec& spec,
+                                                       store::TimePoint after) {
+  const CronExpression cron = TRY(CronExpression::Parse(spec.cron));
+  const Zone zone = TRY(Zone::Locate(spec.timezone));
+  const std::optional<Seconds> next = cron.Next(after, zone);
+  if (!next) return std::optional<store::TimePoint>();
+  return std::optional<store::TimePoint>(*next);
+}
+
+Expected<std::vector<Seconds>> NextFireTimes(const store::ScheduleSpec& spec,
+                                             store::TimePoint after, std::size_t count) {
+  const CronExpression cron = TRY(CronExpression::Parse(spec.cron));
+  const Zone zone = TRY(Zone::Locate(spec.timezone));
+  std::vector<Seconds> runs;
+  while (runs.size() < count) {
+    const std::optional<Seconds> next = cron.Next(after, zone);
+    if (!next) break;
+    runs.push_back(*next);
+    after = *next;
+  }
+  return runs;
+}
+
+std::string DescribeSchedule(const store::ScheduleSpec& spec) {
+  Expected<CronExpression> cron = CronExpression::Parse(spec.cron);
+  Expected<Zone> zone = Zone::Locate(spec.timezone);
+  return cron && zone ? Describe(*cron, *zone) : spec.cron;
+}
+
+nlohmann::json ToJson(const store::Schedule& schedule, std::span<const Seconds> next_runs) {
+  using nlohmann::json;
+  auto time = [](const std::optional<store::TimePoint>& at) {
+    return at ? json(core::FormatIsoUtc(*at)) : json(nullptr);
+  };
+  json runs = json::array();
+  for (const Seconds run : next_runs) runs.push_back(core::FormatIsoUtc(run));
+  const store::ScheduleSpec& spec = schedule.spec;
+  return {{"id", schedule.id},
+          {"enabled", spec.enabled},
+          {"schedule", spec.cron},
+          {"timezone", spec.timezone},
+          {"updateType", store::Name(spec.update_type)},
+          {"autoApply", spec.auto_apply},
+          {"maintenanceWindow", spec.maintenance_window ? json(*spec.maintenance_window) : json()},
+          {"notificationChannels", spec.notification_channels},
+          {"lastRun", time(schedule.last_run)},
+          {"nextRun", time(schedule.next_run)},
+          {"lastResult", schedule.last_result.empty() ? json() : json(schedule.last_result)},
+          {"createdAt", core::FormatIsoUtc(schedule.created_at)},
+          {"description", DescribeSchedule(spec)},
+          {"nextRuns", runs}};
+}
+
 Status ScheduleService::Validate(const store::ScheduleSpec& spec) const {
   TRY(CronExpression::Parse(spec.cron));
   const Zone zone = TRY(Zone::Locate(spec.timezone));
@@ -44,11 +100,7 @@ Status ScheduleService::Validate(const store::ScheduleSpec& spec) const {
 Expected<std::optional<store::TimePoint>> ScheduleService::NextRun(
     const store::ScheduleSpec& spec) const {
   if (!spec.enabled) return std::optional<store::TimePoint>();
-  const CronExpression cron = TRY(CronExpression::Parse(spec.cron));
-  const Zone zone = TRY(Zone::Locate(spec.timezone));
-  const std::optional<Seconds> next = cron.Next(clock_.Now(), zone);
-  if (!next) return std::optional<store::TimePoint>();
-  return std::optional<store::TimePoint>(*next);
+  return NextFireTime(spec, clock_.Now());
 }
 
 Expected<store::Schedule> ScheduleService::Create(const store::ScheduleSpec& spec) {
@@ -77,18 +129,8 @@ Expected<store::Schedule> ScheduleService::SetEnabled(std::string_view id, bool 
 
 Expected<std::vector<Seconds>> ScheduleService::NextRuns(std::string_view id, std::size_t count) {
   const store::Schedule schedule = TRY(store_.GetSchedule(id));
-  const auto context = fmt::format("schedule {}", id);
-  const CronExpression cron = TRY(WithContext(CronExpression::Parse(schedule.spec.cron), context));
-  const Zone zone = TRY(WithContext(Zone::Locate(schedule.spec.timezone), context));
-  std::vector<Seconds> runs;
-  std::chrono::system_clock::time_point after = clock_.Now();
-  while (runs.size() < count) {
-    const std::optional<Seconds> next = cron.Next(after, zone);
-    if (!next) break;
-    runs.push_back(*next);
-    after = *next;
-  }
-  return runs;
+  return WithContext(NextFireTimes(schedule.spec, clock_.Now(), count),
+                     fmt::format("schedule {}", id));
 }
 
 Expected<bool> ScheduleService::SeedDefaults(const config::ScheduleConfig& config) {

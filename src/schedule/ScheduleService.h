@@ -4,6 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -25,6 +29,24 @@ inline constexpr std::string_view kNotificationChannels[] = {"database", "webhoo
 // maintenance window, if one is configured. Both in config.timezone. Whether auto-apply is
 // honoured (auto_update) is decided when a schedule runs, not here.
 std::vector<store::ScheduleSpec> DefaultSchedules(const config::ScheduleConfig& config);
+
+// The first fire time of `spec` strictly after `after`, whether enabled or not; nullopt when
+// the expression never fires again. kInvalidArgument when its cron or zone is invalid.
+Expected<std::optional<store::TimePoint>> NextFireTime(const store::ScheduleSpec& spec,
+                                                       store::TimePoint after);
+// The next `count` fire times of `spec` after `after` (fewer when it stops firing).
+Expected<std::vector<Seconds>> NextFireTimes(const store::ScheduleSpec& spec,
+                                             store::TimePoint after, std::size_t count);
+
+// How many next fire times listSchedules and `schedule list` show.
+inline constexpr std::size_t kListedFireTimes = 5;
+
+// A schedule as the API and `schedule list --json` show it: {id, enabled, schedule, timezone,
+// updateType, autoApply, maintenanceWindow (or null), notificationChannels, lastRun, nextRun,
+// lastResult, createdAt (ISO times or null), description (Describe's words), nextRuns (ISO)}.
+nlohmann::json ToJson(const store::Schedule& schedule, std::span<const Seconds> next_runs);
+// Describe() of the schedule's cron in its zone (the cron text when it does not parse).
+std::string DescribeSchedule(const store::ScheduleSpec& spec);
 
 class ScheduleService {
  public:

@@ -57,8 +57,9 @@ int CountLines(const std::string& text) {
 TEST_F(CliTest, HelpListsEverySubcommand) {
   CliRun run = Run({"--help"});
   EXPECT_EQ(run.exit_code, 0);
-  for (const char* command : {"config", "history", "audit", "check", "apply", "recover", "backups",
-                              "rollback", "health", "token", "docker", "serve", "notify"}) {
+  for (const char* command :
+       {"config", "history", "audit", "check", "apply", "recover", "backups", "rollback", "health",
+        "token", "docker", "serve", "notify", "schedule"}) {
     EXPECT_NE(run.out.find(command), std::string::npos) << command << " missing from:\n" << run.out;
   }
 }
@@ -413,6 +414,88 @@ TEST_F(CliTest, TokenRevokeMarksTheTokenRevokedAndAnUnknownIdIsNotFound) {
 TEST_F(CliTest, TokenCreateRefusesAnUnknownRole) {
   CliRun run = Run({"token", "create", "--name", "x", "--role", "root"});
   EXPECT_EQ(run.exit_code, 2) << run.err;
+}
+
+TEST_F(CliTest, ScheduleCreateListEnableDisableAndRemoveWorkOnTheStore) {
+  CliRun created =
+      Run({"schedule", "create", "30 2 * * *", "--type", "both", "--timezone", "Europe/Berlin",
+           "--auto-apply", "--window", "Sat,Sun 02:00-05:00", "--channel", "slack", "--json"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  const nlohmann::json schedule = nlohmann::json::parse(created.out);
+  const std::string id = schedule["id"];
+  EXPECT_EQ(schedule["updateType"], "both");
+  EXPECT_EQ(schedule["maintenanceWindow"], "Sat,Sun 02:00-05:00");
+  EXPECT_EQ(schedule["notificationChannels"], nlohmann::json::array({"slack"}));
+
+  CliRun text = Run({"schedule", "list"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("every day at 02:30 Europe/Berlin"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("auto-apply"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("fire times"), std::string::npos) << text.out;
+  CliRun listed = Run({"schedule", "list", "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  const nlohmann::json all = nlohmann::json::parse(listed.out);
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0]["nextRuns"].size(), 5u);
+  EXPECT_EQ(all[0]["nextRun"], all[0]["nextRuns"][0]);
+  EXPECT_TRUE(all[0]["lastRun"].is_null());
+
+  EXPECT_EQ(Run({"schedule", "disable", id}).exit_code, 0);
+  EXPECT_TRUE(
+      nlohmann::json::parse(Run({"schedule", "list", "--json"}).out)[0]["nextRun"].is_null());
+  EXPECT_EQ(Run({"schedule", "enable", id}).exit_code, 0);
+  CliRun next = Run({"schedule", "next", id, "--count", "3"});
+  EXPECT_EQ(CountLines(next.out), 3) << next.out;
+  EXPECT_EQ(Run({"schedule", "remove", id}).exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(Run({"schedule", "list", "--json"}).out),
+            nlohmann::json::array());
+
+  std::vector<std::string> actions;
+  for (const store::AuditRecord& row : AuditRows(state_)) actions.push_back(row.entry.action);
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"schedule remove", "schedule enable", "schedule disable",
+                                      "schedule create"}));  // newest first
+}
+
+TEST_F(CliTest, ScheduleCreateRejectsABadFieldNamingItAndStoresNothing) {
+  CliRun run = Run({"schedule", "create", "0 25 * * *"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("hour \"25\""), std::string::npos) << run.err;
+  run = Run({"schedule", "create", "0 2 * * *", "--window", "Sat 02:00-25:00"});
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_NE(run.err.find("end time"), std::string::npos) << run.err;
+  EXPECT_EQ(nlohmann::json::parse(Run({"schedule", "list", "--json"}).out),
+            nlohmann::json::array());
+}
+
+TEST_F(CliTest, ScheduleRemoveOfAnUnknownIdIsNotFoundWithExitFour) {
+  CliRun run = Run({"schedule", "remove", "sch-nope"});
+  EXPECT_EQ(run.exit_code, 4) << run.err;
+}
+
+TEST_F(CliGitTest, ScheduleTriggerCheckOnlyAnnouncesAndTriggerAppliesTheUpdate) {
+  CliRun check = RunOnApp({"schedule", "trigger", "code", "--check-only"});
+  ASSERT_EQ(check.exit_code, 0) << check.err;
+  EXPECT_EQ(check.out, "code: 1.1.0 available (running 1.0.0)\n");
+  CliRun outbox = RunOnApp({"notify", "outbox", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(outbox.out).at(0)["event"], "update_available") << outbox.out;
+
+  CliRun run = RunOnApp({"schedule", "trigger", "both", "--skip-build", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+  const nlohmann::json outcome = nlohmann::json::parse(run.out);
+  EXPECT_EQ(outcome["success"], true);
+  EXPECT_EQ(outcome["code"]["update"]["newVersion"], "1.1.0");
+  EXPECT_NE(outcome["summary"].get<std::string>().find("docker: off"), std::string::npos);
+  EXPECT_EQ(AuditRows(state_).front().entry.action, "schedule trigger");
+}
+
+TEST_F(CliGitTest, ScheduleTriggerIsAConflictWithExitThreeWhileTheUpdateLockIsHeld) {
+  std::filesystem::create_directories(state_);
+  auto lock = core::FileLock::TryAcquire(state_ / "update.lock", "update tx-held-by-test");
+  ASSERT_TRUE(lock.has_value()) << lock.error().message();
+  CliRun run = RunOnApp({"schedule", "trigger", "code"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_NE(run.err.find("tx-held-by-test"), std::string::npos) << run.err;
 }
 
 }  // namespace

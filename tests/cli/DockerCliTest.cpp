@@ -77,6 +77,26 @@ class DockerCliTest : public ::testing::Test {
     return {result->exit_code, result->stdout_tail, result->stderr_tail};
   }
 
+  // A container (labelled `selector`) of an image pushed to the test registry; returns the
+  // container's name and the image reference.
+  std::pair<std::string, std::string> PushedContainer(const std::string& selector) {
+    const std::string image = std::string(docker::testing::kRegistry) + "/" + prefix_ + "-app:1";
+    EXPECT_TRUE(docker::testing::DockerCli({"tag", image_, image}));
+    resources_.Image(image);
+    EXPECT_TRUE(docker::testing::DockerCli({"push", image}));
+    const std::string name = resources_.Container(prefix_ + "-checked");
+    EXPECT_TRUE(docker::testing::DockerCli({"create", "--name", name, "--label", selector, image}));
+    return {name, image};
+  }
+
+  // A different image under the same tag: the registry's digest changes, the container's not.
+  void PushNewImageAs(const std::string& image) {
+    const std::string next = resources_.Image(prefix_ + "-img:v2");
+    ASSERT_OK(docker::testing::ImportBusyboxImage({.name = next, .files = {{"/version", "2"}}}));
+    ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
+    ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  }
+
   Resources resources_;
   core::TempDir dir_ = std::move(*core::TempDir::Create("gdt-cli-"));
   std::string prefix_, image_, db_, web_, ignored_;
@@ -142,12 +162,7 @@ TEST_F(DockerCliTest, AnUnreachableOrDisabledEngineIsAClearError) {
 TEST_F(DockerCliTest, CheckReportsANewerImageOnceTheTagIsPushedAgain) {
   // Its own selector: the fixture's containers run images no registry here has.
   const std::string selector = "gdt.check=" + prefix_;
-  const std::string image = std::string(docker::testing::kRegistry) + "/" + prefix_ + "-app:1";
-  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
-  resources_.Image(image);
-  ASSERT_OK(docker::testing::DockerCli({"push", image}));
-  const std::string name = resources_.Container(prefix_ + "-checked");
-  ASSERT_OK(docker::testing::DockerCli({"create", "--name", name, "--label", selector, image}));
+  const auto [name, image] = PushedContainer(selector);
 
   const CliRun before =
       Run({"--set", "docker.managed_label=" + selector, "docker", "check", "--json"});
@@ -158,17 +173,34 @@ TEST_F(DockerCliTest, CheckReportsANewerImageOnceTheTagIsPushedAgain) {
   EXPECT_EQ(checks[0]["updateAvailable"], false) << before.out;
   EXPECT_EQ(checks[0]["currentDigest"], checks[0]["remoteDigest"]);
 
-  // A different image under the same tag: the registry's digest changes, the container's not.
-  const std::string next = resources_.Image(prefix_ + "-img:v2");
-  ASSERT_OK(docker::testing::ImportBusyboxImage({.name = next, .files = {{"/version", "2"}}}));
-  ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
-  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  PushNewImageAs(image);
   const CliRun after =
       Run({"--set", "docker.managed_label=" + selector, "docker", "check", "--json"});
   ASSERT_EQ(after.exit_code, 0) << after.err;
   checks = json::parse(after.out);
   EXPECT_EQ(checks[0]["updateAvailable"], true) << after.out;
   EXPECT_NE(checks[0]["currentDigest"], checks[0]["remoteDigest"]);
+}
+
+// Until docker's update manager is wired into the runner, an applying docker run announces the
+// update and says honestly that it could not apply it.
+TEST_F(DockerCliTest, ScheduleTriggerDockerAnnouncesAnUpdateAndSaysApplyIsNotAvailable) {
+  const std::string selector = "gdt.check=" + prefix_;
+  const auto [name, image] = PushedContainer(selector);
+  const CliRun current = Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger",
+                              "docker", "--check-only"});
+  EXPECT_EQ(current.exit_code, 0) << current.err;
+  EXPECT_EQ(current.out, "docker: 1 container(s) up to date\n");
+
+  PushNewImageAs(image);
+  const CliRun run =
+      Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger", "docker"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.out, "docker: update available for [" + name + "]; docker apply not available\n");
+  const CliRun outbox = Run({"notify", "outbox", "--json"});
+  const json rows = json::parse(outbox.out);
+  ASSERT_EQ(rows.size(), 1u) << outbox.out;
+  EXPECT_EQ(rows[0]["event"], "update_available");
 }
 
 TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {

@@ -10,10 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "../notify/HttpReceiver.h"
 #include "core/AtomicFile.h"
 #include "core/FileLock.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
+#include "store/SqliteStore.h"
 #include "support/Assertions.h"
 #include "support/GitFixture.h"
 #include "support/NodeReference.h"
@@ -31,8 +33,9 @@ class DaemonProcess {
                          const std::string& binary = GALAOS_CLI_PATH) {
     core::ProcessOptions options;
     options.argv = {binary, "--config", config_file.string(), "serve"};
-    options.unset_environment = {"GALAOS_UPDATER_CONFIG", "GITHUB_REPO", "UPDATE_BRANCH",
-                                 "AUTO_UPDATE_ENABLED", "BACKUP_RETENTION_COUNT"};
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG",  "GITHUB_REPO",
+                                 "UPDATE_BRANCH",          "AUTO_UPDATE_ENABLED",
+                                 "BACKUP_RETENTION_COUNT", "UPDATE_CHECK_SCHEDULE"};
     options.timeout = std::chrono::minutes(5);
     options.on_line = [this](core::OutputStream, std::string_view line) {
       std::lock_guard lock(mutex_);
@@ -116,6 +119,16 @@ class DaemonTest : public ::testing::Test {
     auto result = core::RunChecked(options);
     EXPECT_TRUE(result.has_value()) << result.error().message();
     return result ? result->stdout_tail.substr(0, result->stdout_tail.find('\n')) : "";
+  }
+
+  // Runs the CLI on the test's config; its stdout.
+  Expected<std::string> Cli(std::vector<std::string> args) {
+    core::ProcessOptions options;
+    options.argv = {GALAOS_CLI_PATH, "--config", config_file_.string()};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG", "UPDATE_CHECK_SCHEDULE",
+                                 "AUTO_UPDATE_ENABLED"};
+    return TRY(core::RunChecked(options)).stdout_tail;
   }
 
   static int Healthz(int port) {
@@ -217,14 +230,21 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     step(link, admin, "mutation", "rollback", {{"backupPath", "../../etc"}});   // 11
     step(link, admin, "mutation", "rollback", json::object());                  // 12
     step(link, viewer, "query", "listContainers");  // 13: docker.enabled = false here
-    ASSERT_EQ(plan.size() - first, 14u);
+    step(link, admin, "mutation", "createSchedule",
+         {{"schedule", "0 5 * * *"}, {"updateType", "code"}, {"timezone", "UTC"}});  // 14
+    step(link, admin, "mutation", "createSchedule",
+         {{"schedule", "0 25 * * *"}, {"updateType", "code"}});                        // 15
+    step(link, viewer, "query", "listSchedules");                                      // 16
+    step(link, admin, "mutation", "removeSchedule", {{"scheduleId", "sch-unknown"}});  // 17
+    step(link, admin, "mutation", "triggerUpdate", {{"updateType", "code"}});          // 18
+    ASSERT_EQ(plan.size() - first, 19u);
   }
   ASSERT_OK_AND_ASSIGN(
       json results,
       client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
                  json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}}));
   ASSERT_EQ(results.size(), plan.size());
-  for (std::size_t base : {std::size_t{0}, std::size_t{14}}) {
+  for (std::size_t base : {std::size_t{0}, std::size_t{19}}) {
     SCOPED_TRACE(plan[base]["link"].get<std::string>());
     auto error_code = [&](std::size_t i) { return results[base + i]["error"]["code"]; };
     auto http_status = [&](std::size_t i) { return results[base + i]["error"]["httpStatus"]; };
@@ -265,6 +285,24 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_EQ(results[base + 6]["data"]["docker"], json::array());
     EXPECT_EQ(error_code(13), "BAD_REQUEST") << results[base + 13];
     EXPECT_NE(results[base + 13]["error"]["message"].get<std::string>().find("docker.enabled"),
+              std::string::npos);
+    const json schedule = results[base + 14]["data"];
+    EXPECT_EQ(schedule["schedule"], "0 5 * * *") << results[base + 14];
+    EXPECT_EQ(schedule["description"], "every day at 05:00 UTC");
+    EXPECT_EQ(schedule["enabled"], true);
+    EXPECT_EQ(schedule["autoApply"], false);
+    EXPECT_EQ(schedule["nextRuns"].size(), 5u);
+    EXPECT_EQ(error_code(15), "BAD_REQUEST") << results[base + 15];
+    EXPECT_NE(results[base + 15]["error"]["message"].get<std::string>().find("hour \"25\""),
+              std::string::npos);
+    const json listed = results[base + 16]["data"];
+    ASSERT_TRUE(listed.is_array()) << results[base + 16];
+    EXPECT_TRUE(std::ranges::any_of(listed, [&](const json& s) {
+      return s["id"] == schedule["id"];
+    })) << listed;
+    EXPECT_EQ(error_code(17), "NOT_FOUND") << results[base + 17];
+    EXPECT_EQ(error_code(18), "CONFLICT") << results[base + 18];
+    EXPECT_NE(results[base + 18]["error"]["message"].get<std::string>().find("tx-e2e-held"),
               std::string::npos);
   }
 }
@@ -349,6 +387,96 @@ TEST_F(DaemonTest, TheInstalledBinaryServesTheDashboardInstalledWithIt) {
   ASSERT_TRUE(script);
   EXPECT_EQ(script->status, 200);
   EXPECT_EQ(script->get_header_value("Content-Type"), "text/javascript; charset=utf-8");
+}
+
+// The scheduler in the daemon: defaults seeded on the first start only, a schedule created by
+// the CLI while the daemon runs is picked up at once (the store watch) and fires on its
+// wall-clock timer every 2 s, and the update_available events it enqueues are delivered to a
+// real webhook receiver by the daemon's deliverer.
+TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
+  git_.PublishV1_1();
+  notify::testing::HttpReceiver receiver;
+  const int port = testing::FreePort();
+  WriteConfig(port, fmt::format("[schedule]\ncheck_cron = \"0 4 * * *\"\n"
+                                "[notify.webhook]\nurl = \"{}\"\nsecret = \"s3cret\"\n",
+                                receiver.Url("/hook")));
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines("created the default schedules")) << daemon.Output();
+
+  ASSERT_OK_AND_ASSIGN(std::string listed, Cli({"schedule", "list", "--json"}));
+  json defaults = json::parse(listed);
+  ASSERT_EQ(defaults.size(), 2u) << listed;
+  EXPECT_EQ(defaults[0]["schedule"], "0 4 * * *");
+  EXPECT_EQ(defaults[0]["updateType"], "both");
+  EXPECT_EQ(defaults[0]["autoApply"], false);
+  EXPECT_EQ(defaults[0]["nextRuns"].size(), 5u);
+  EXPECT_EQ(defaults[1]["schedule"], "0 3 * * 0");
+  EXPECT_EQ(defaults[1]["updateType"], "docker");
+  EXPECT_EQ(defaults[1]["autoApply"], true);
+
+  ASSERT_OK_AND_ASSIGN(std::string created,
+                       Cli({"schedule", "create", "*/2 * * * * *", "--type", "code", "--timezone",
+                            "UTC", "--channel", "webhook", "--json"}));
+  const std::string id = json::parse(created)["id"];
+  const std::string ran = fmt::format("schedule {} ran: code: 1.1.0 available (running 1.0.0)", id);
+  ASSERT_TRUE(daemon.WaitForLines(ran, 2)) << daemon.Output();
+  ASSERT_TRUE(receiver.WaitForRequests(1)) << daemon.Output();
+  const notify::testing::ReceivedRequest delivered = receiver.Requests().front();
+  EXPECT_EQ(delivered.headers.at("x-galaos-event"), "update_available");
+  EXPECT_EQ(json::parse(delivered.body)["data"]["latest_version"], "1.1.0") << delivered.body;
+
+  ASSERT_OK_AND_ASSIGN(listed, Cli({"schedule", "list", "--json"}));
+  const json mine = json::parse(listed)[2];
+  EXPECT_EQ(mine["id"], id);
+  EXPECT_EQ(mine["lastResult"], "code: 1.1.0 available (running 1.0.0)");
+  EXPECT_TRUE(mine["lastRun"].is_string());
+
+  // Removed schedules stay removed, the defaults too: the reload starts the scheduler again.
+  for (const json& schedule : json::parse(listed)) {
+    ASSERT_OK(Cli({"schedule", "remove", schedule["id"].get<std::string>()}));
+  }
+  daemon.Signal(SIGHUP);
+  ASSERT_TRUE(daemon.WaitForLines("listening on", 2)) << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(listed, Cli({"schedule", "list", "--json"}));
+  EXPECT_EQ(json::parse(listed), json::array());
+  EXPECT_EQ(daemon.Output().find("ran: failed"), std::string::npos) << daemon.Output();
+
+  daemon.Signal(SIGTERM);
+  std::optional<core::ProcessResult> result = daemon.WaitForExit();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// A run missed while the daemon was down runs once when it starts, and the schedule then
+// waits for its next fire time.
+TEST_F(DaemonTest, AScheduleMissedWhileTheDaemonWasDownRunsOnceAtStart) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  WriteConfig(port);
+  ASSERT_OK_AND_ASSIGN(std::string created, Cli({"schedule", "create", "0 4 1 1 *", "--type",
+                                                 "code", "--timezone", "UTC", "--json"}));
+  const std::string id = json::parse(created)["id"];
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, store::OpenSqliteStore(state_ / store::kDefaultSqliteFileName,
+                                                            core::SystemClock::Instance()));
+    ASSERT_OK(
+        store->SetScheduleNextRun(id, std::chrono::system_clock::now() - std::chrono::hours(5)));
+  }
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} missed its run", id)))
+      << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: 1.1.0 available", id)))
+      << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string listed, Cli({"schedule", "list", "--json"}));
+  const json all = json::parse(listed);
+  const auto mine = std::ranges::find_if(all, [&](const json& s) { return s["id"] == id; });
+  ASSERT_NE(mine, all.end()) << listed;
+  EXPECT_TRUE((*mine)["lastRun"].is_string());
+  EXPECT_EQ((*mine)["nextRun"], (*mine)["nextRuns"][0]);  // the next fire time after now
+  daemon.Signal(SIGTERM);
+  ASSERT_TRUE(daemon.WaitForExit().has_value());
+  EXPECT_EQ(daemon.Output().find("ran: failed"), std::string::npos) << daemon.Output();
 }
 
 }  // namespace

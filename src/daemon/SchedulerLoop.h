@@ -1,0 +1,38 @@
+// SchedulerLoop: the daemon's background thread, one poll loop with timers and no sleeps:
+//   - a wall-clock timer (core::WallTimer) for the UpdateScheduler's next wake; a wall-clock
+//     jump wakes it with ECANCELED and the scheduler recomputes its next runs;
+//   - a wall-clock timer for the notification outbox's next due row (notify::Deliverer);
+//   - an inotify watch on the state store's files, so schedules and notifications written by
+//     the CLI or the API are seen at once;
+//   - an eventfd that stops it.
+// Runs execute on this thread one after the other (one update at a time in the daemon), so
+// deliveries wait while an update runs; the API keeps serving on its own thread. At start it
+// seeds the default schedules (first start only) and lets missed runs run once.
+#pragma once
+
+#include <memory>
+
+#include "config/Config.h"
+#include "core/Error.h"
+#include "service/UpdateRunner.h"
+#include "store/Store.h"
+
+namespace galaos::daemon {
+
+class SchedulerLoop {
+ public:
+  // `config` and `store` must outlive the loop. Fails when the default schedules or the
+  // stored ones cannot be read, or a timer cannot be created.
+  static Expected<std::unique_ptr<SchedulerLoop>> Start(const config::Config& config,
+                                                        store::Store& store,
+                                                        service::DockerApplier docker_applier = {});
+  // Stops the thread; a run in progress finishes first.
+  ~SchedulerLoop();
+
+ private:
+  struct State;
+  explicit SchedulerLoop(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace galaos::daemon

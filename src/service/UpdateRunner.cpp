@@ -1,0 +1,214 @@
+#include "service/UpdateRunner.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "core/FileLock.h"
+#include "core/Time.h"
+#include "notify/Event.h"
+#include "service/Docker.h"
+
+namespace galaos::service {
+namespace {
+
+using nlohmann::json;
+
+// kConflict naming the holder when an update holds the update lock now.
+Status RefuseWhileUpdating(const config::Config& config) {
+  const auto path = config.state.dir / "update.lock";
+  const core::FileLock::Inspection lock = TRY(core::FileLock::Inspect(path));
+  if (!lock.held) return {};
+  return MakeError(
+      ErrorCode::kConflict,
+      fmt::format("another update is running: pid {} ({})", lock.owner ? lock.owner->pid : 0,
+                  lock.owner ? lock.owner->description : "unknown"));
+}
+
+// "database" first, then the requested channels the config enables (all of them when none
+// is requested).
+std::vector<std::string> SinksFor(const config::NotifyConfig& config,
+                                  const std::vector<std::string>& channels) {
+  std::vector<std::string> sinks = notify::EnabledSinks(config);
+  if (channels.empty()) return sinks;
+  std::erase_if(sinks, [&](const std::string& sink) {
+    return sink != notify::kDatabaseSink && std::ranges::find(channels, sink) == channels.end();
+  });
+  return sinks;
+}
+
+bool IncludesCode(store::ScheduleUpdateType type) {
+  return type != store::ScheduleUpdateType::kDocker;
+}
+bool IncludesDocker(store::ScheduleUpdateType type) {
+  return type != store::ScheduleUpdateType::kCode;
+}
+
+}  // namespace
+
+json ToJson(const RunOutcome& outcome) {
+  json code = nullptr;
+  if (outcome.code_check || outcome.code_update) {
+    code = {{"check", outcome.code_check ? release::ToJson(*outcome.code_check) : json(nullptr)},
+            {"update", outcome.code_update ? code::ToJson(*outcome.code_update) : json(nullptr)}};
+  }
+  json docker = nullptr;
+  if (!outcome.containers.empty() || outcome.docker_update) {
+    json containers = json::array();
+    for (const auto& check : outcome.containers) containers.push_back(docker::ToJson(check));
+    json update = nullptr;
+    if (outcome.docker_update) {
+      update = {{"success", outcome.docker_update->success},
+                {"updated", outcome.docker_update->updated},
+                {"failed", outcome.docker_update->failed},
+                {"errors", outcome.docker_update->errors}};
+    }
+    docker = {{"containers", containers}, {"update", update}};
+  }
+  return {
+      {"success", outcome.success},
+      {"summary", outcome.summary},
+      {"code", code},
+      {"docker", docker},
+      {"announcedEvent", outcome.announced_event ? json(*outcome.announced_event) : json(nullptr)}};
+}
+
+UpdateRunner::UpdateRunner(const config::Config& config, store::Store& store, Services& services,
+                           core::Clock& clock, DockerApplier docker_applier)
+    : config_(config),
+      store_(store),
+      services_(services),
+      clock_(clock),
+      docker_applier_(std::move(docker_applier)) {}
+
+Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
+                                       const code::ProgressCallback& progress) {
+  TRY(RefuseWhileUpdating(config_));
+  RunOutcome outcome;
+  std::vector<std::string> parts;
+  notify::UpdateAvailable available;
+  bool announce = false;
+
+  if (IncludesCode(request.type)) {
+    Expected<release::UpdateCheck> check = CheckForUpdate(config_, store_);
+    if (!check) {
+      outcome.success = false;
+      parts.push_back("code: check failed: " + check.error().message());
+    } else if (!check->available) {
+      parts.push_back("code: up to date (" + check->current_version.ToString() + ")");
+    } else if (!request.apply) {
+      announce = true;
+      available.current_version = check->current_version.ToString();
+      available.latest_version = check->latest_version ? check->latest_version->ToString() : "";
+      available.changelog = check->changelog;
+      available.breaking = check->breaking;
+      if (check->release_date) available.release_date = *check->release_date;
+      parts.push_back(fmt::format(
+          "code: {} available (running {})",
+          available.latest_version.empty() ? check->target_commit : available.latest_version,
+          available.current_version));
+    } else {
+      // Apply takes the update lock itself: a conflict here means an update started meanwhile.
+      code::UpdateOptions options = request.code_options;
+      if (!request.channels.empty())
+        options.notify_sinks = SinksFor(config_.notify, request.channels);
+      code::UpdateResult result = TRY(services_.versions().Apply(options, progress));
+      outcome.success = result.success;
+      parts.push_back(result.success
+                          ? fmt::format("code: updated {} -> {} ({})", result.previous_version,
+                                        result.new_version, result.transaction_id)
+                          : fmt::format("code: update failed in {}: {} ({}, {})",
+                                        result.failed_step, fmt::join(result.errors, "; "),
+                                        result.final_state, result.transaction_id));
+      outcome.code_update = std::move(result);
+    }
+    if (check) outcome.code_check = std::move(*check);
+  }
+
+  if (IncludesDocker(request.type) && !outcome.success) {
+    parts.push_back("docker: not run (the code part failed)");
+  } else if (IncludesDocker(request.type) && !config_.docker.enabled) {
+    parts.push_back("docker: off (docker.enabled = false)");
+  } else if (IncludesDocker(request.type)) {
+    Expected<std::vector<docker::ContainerImageCheck>> checks = CheckContainerImages(config_);
+    if (!checks) {
+      outcome.success = false;
+      parts.push_back("docker: check failed: " + checks.error().message());
+    } else {
+      std::vector<std::string> names;
+      for (const docker::ContainerImageCheck& check : *checks) {
+        if (!check.update_available || check.monitor_only) continue;
+        names.push_back(check.container);
+        available.containers.push_back({.name = check.container,
+                                        .image = check.image,
+                                        .current_digest = check.current_digest,
+                                        .latest_digest = check.remote_digest});
+      }
+      outcome.containers = std::move(*checks);
+      if (names.empty()) {
+        parts.push_back(
+            fmt::format("docker: {} container(s) up to date", outcome.containers.size()));
+      } else if (request.apply && docker_applier_) {
+        available.containers.clear();
+        Expected<DockerApplyResult> result = docker_applier_(names, request.code_options.trigger);
+        if (!result) {
+          outcome.success = false;
+          parts.push_back("docker: update failed: " + result.error().message());
+        } else {
+          outcome.success = result->success;
+          parts.push_back(fmt::format("docker: updated [{}]", fmt::join(result->updated, ", ")) +
+                          (result->failed.empty()
+                               ? ""
+                               : fmt::format(", failed [{}]: {}", fmt::join(result->failed, ", "),
+                                             fmt::join(result->errors, "; "))));
+          outcome.docker_update = std::move(*result);
+        }
+      } else {
+        announce = true;
+        parts.push_back(fmt::format("docker: update available for [{}]", fmt::join(names, ", ")));
+        if (request.apply) {
+          outcome.success = false;
+          parts.back() += "; docker apply not available";
+        }
+      }
+    }
+  }
+
+  if (announce) {
+    const std::vector<std::string> sinks = SinksFor(config_.notify, request.channels);
+    Expected<std::string> event = notify::Enqueue(store_, available, sinks, clock_.Now());
+    if (event) {
+      outcome.announced_event = *event;
+    } else {
+      outcome.success = false;
+      parts.push_back("announcing failed: " + event.error().message());
+    }
+  }
+  if (request.deferred_to) {
+    parts.push_back("apply deferred to the maintenance window at " +
+                    core::FormatIsoUtc(*request.deferred_to));
+  }
+  outcome.summary = fmt::format("{}", fmt::join(parts, "; "));
+  return outcome;
+}
+
+std::string UpdateRunner::Run(const store::Schedule& schedule, const schedule::RunPlan& plan) {
+  RunRequest request{.type = schedule.spec.update_type,
+                     .apply = plan.apply,
+                     .deferred_to = plan.deferred_to,
+                     .channels = schedule.spec.notification_channels};
+  request.code_options.trigger = plan.trigger;
+  request.code_options.actor = "scheduler";
+  Expected<RunOutcome> outcome = Run(request);
+  if (!outcome) {
+    return (outcome.error().code() == ErrorCode::kConflict ? "skipped: " : "failed: ") +
+           outcome.error().message();
+  }
+  std::string result = outcome->success ? outcome->summary : "failed: " + outcome->summary;
+  if (plan.auto_update_disabled) result += " (notify only: schedule.auto_update is false)";
+  return result;
+}
+
+}  // namespace galaos::service
