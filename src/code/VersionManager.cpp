@@ -382,8 +382,10 @@ class Runner {
   }
 
   // Opens the transaction's journal in the store and runs it from Preflight.
-  Expected<UpdateResult> Start(store::TransactionType type, const std::string& trigger,
-                               const std::string& actor, const UpdateOptions* options) {
+  Expected<UpdateResult> Start(
+      store::TransactionType type, const std::string& trigger, const std::string& actor,
+      const UpdateOptions* options,
+      const std::function<void(const std::string& transaction_id)>& on_started) {
     TRY(store_.CreateTransaction({.id = id_,
                                   .type = type,
                                   .trigger = trigger,
@@ -393,6 +395,7 @@ class Runner {
                                   .state = std::string(StateName(S::kPreflight)),
                                   .state_version = kStateVersion,
                                   .state_json = ToStateJson(journal_)}));
+    if (on_started) on_started(id_);
     return Run(S::kPreflight, options);
   }
 
@@ -908,8 +911,8 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                   .skip_build = options.skip_build};
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
                 std::move(journal), progress, options.crash_after_state);
-  UpdateResult result =
-      TRY(runner.Start(store::TransactionType::kCode, options.trigger, options.actor, &options));
+  UpdateResult result = TRY(runner.Start(store::TransactionType::kCode, options.trigger,
+                                         options.actor, &options, options.on_started));
   ListRecovered(recovered, result);
   return result;
 }
@@ -943,8 +946,8 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
       .restore_database = manifest.database.has_value()};
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
                 std::move(journal), progress, options.crash_after_state);
-  UpdateResult result =
-      TRY(runner.Start(store::TransactionType::kRollback, options.trigger, options.actor, nullptr));
+  UpdateResult result = TRY(runner.Start(store::TransactionType::kRollback, options.trigger,
+                                         options.actor, nullptr, options.on_started));
   ListRecovered(recovered, result);
   return result;
 }
