@@ -11,8 +11,6 @@
 #include <string_view>
 #include <thread>
 
-#include "api/Tokens.h"
-
 namespace galaos::api {
 namespace {
 
@@ -57,7 +55,7 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
 
 // The request's caller: anonymous without a token, else the token's; an error reply for a bad
 // token or a rate-limited address.
-std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limiter,
+std::expected<Caller, HttpReply> Identify(Authenticator& authenticator,
                                           const httplib::Request& request,
                                           const httplib::Response& response,
                                           std::string_view path) {
@@ -65,29 +63,27 @@ std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limi
                 .request_id = response.get_header_value("X-Request-Id")};
   std::optional<std::string> token = BearerToken(request);
   if (!token) return caller;
-  if (std::optional<std::chrono::seconds> wait = limiter.BlockedFor(caller.address)) {
+  if (std::optional<std::chrono::seconds> wait = authenticator.BlockedFor(caller.address)) {
     HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
                                  "too many failed authentications; try again later", path);
     reply.headers.emplace_back("Retry-After", std::to_string(wait->count()));
     return std::unexpected(reply);
   }
-  Expected<Caller> authenticated = Authenticate(store, *token);
+  Expected<Caller> authenticated = authenticator.Authenticate(*token, caller, path);
   if (!authenticated) {
-    if (authenticated.error().code() == ErrorCode::kUnauthorized) {
-      limiter.RecordFailure(caller.address);
-      spdlog::warn("api: failed authentication from {}", caller.address);
-    }
     return std::unexpected(ErrorReply(TrpcCodeFor(authenticated.error().code()),
                                       authenticated.error().message(), path));
   }
-  caller.role = authenticated->role;
-  caller.actor = authenticated->actor;
-  return caller;
+  return *authenticated;
 }
 
-void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
-                  const httplib::Request& request, httplib::Response& response) {
-  std::expected<Caller, HttpReply> caller = Identify(store, limiter, request, response, "events");
+bool IsLoopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
+}
+
+void StreamEvents(EventHub& events, Authenticator& authenticator, const httplib::Request& request,
+                  httplib::Response& response) {
+  std::expected<Caller, HttpReply> caller = Identify(authenticator, request, response, "events");
   if (!caller) return Send(response, caller.error());
   if (!caller->role)
     return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "events"));
@@ -122,12 +118,13 @@ void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
 }  // namespace
 
 ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-                     core::Clock& clock, EventHub* events)
+                     core::Clock& clock, EventHub* events, Metrics* metrics)
     : config_(config),
       store_(store),
       router_(router),
       events_(events),
-      limiter_(config.auth_failures_per_minute, clock) {}
+      metrics_(metrics),
+      authenticator_(config, store, clock, metrics) {}
 
 struct ApiServer::Http {
   std::unique_ptr<httplib::Server> server;
@@ -210,7 +207,7 @@ void ApiServer::Route() {
   auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
     const std::string procedures = request.matches[1];
     std::expected<Caller, HttpReply> caller =
-        Identify(store_, limiter_, request, response, procedures);
+        Identify(authenticator_, request, response, procedures);
     if (!caller) return Send(response, caller.error());
     TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
     for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
@@ -223,8 +220,22 @@ void ApiServer::Route() {
   if (events_) {
     http_->server->Get("/events",
                        [this](const httplib::Request& request, httplib::Response& response) {
-                         StreamEvents(*events_, store_, limiter_, request, response);
+                         StreamEvents(*events_, authenticator_, request, response);
                        });
+  }
+  if (metrics_) {
+    http_->server->Get(
+        "/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+          if (!(config_.metrics_open_on_loopback && IsLoopback(request.remote_addr))) {
+            std::expected<Caller, HttpReply> caller =
+                Identify(authenticator_, request, response, "metrics");
+            if (!caller) return Send(response, caller.error());
+            if (!caller->role) {
+              return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "metrics"));
+            }
+          }
+          response.set_content(metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8");
+        });
   }
 
   const std::string pattern(kTrpcPattern);

@@ -3,6 +3,9 @@
 //   /healthz            200 "ok": the updater itself is up (no auth, no store access)
 //   /events             Server-Sent Events from the EventHub (any authenticated caller;
 //                       Last-Event-ID resumes; a keep-alive comment every 15 s)
+//   /metrics            Prometheus text format (Metrics.h): a viewer or admin token, or
+//                       none from loopback when api.metrics_open_on_loopback is set
+// Bearer tokens are API tokens, or GalaOS JWTs when api.jwt_enabled (Authenticator.h).
 // Limits from config.api: request bodies over max_body_bytes get 413, a client slower than
 // request_timeout is disconnected, and a client address with auth_failures_per_minute failed
 // authentications in the last minute gets 429 for its authenticated requests until the
@@ -13,8 +16,9 @@
 #include <memory>
 #include <string>
 
-#include "api/AuthLimiter.h"
+#include "api/Authenticator.h"
 #include "api/EventHub.h"
+#include "api/Metrics.h"
 #include "api/Trpc.h"
 #include "config/Config.h"
 #include "core/Clock.h"
@@ -25,9 +29,10 @@ namespace galaos::api {
 
 class ApiServer {
  public:
-  // Everything referenced must outlive the server. Without `events`, no /events route.
+  // Everything referenced must outlive the server. Without `events`, no /events route;
+  // without `metrics`, no /metrics.
   ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-            core::Clock& clock, EventHub* events = nullptr);
+            core::Clock& clock, EventHub* events = nullptr, Metrics* metrics = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -47,7 +52,8 @@ class ApiServer {
   store::Store& store_;
   const TrpcRouter& router_;
   EventHub* events_;
-  AuthLimiter limiter_;
+  Metrics* metrics_;
+  Authenticator authenticator_;
   struct Http;  // the cpp-httplib server, kept out of this header
   std::unique_ptr<Http> http_;
   std::atomic<bool> stop_requested_{false};
