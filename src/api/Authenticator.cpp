@@ -9,7 +9,8 @@
 namespace galaos::api {
 namespace {
 constexpr std::chrono::minutes kAuditWindow{1};
-}
+constexpr std::size_t kMaxRecordedPathBytes = 200;
+}  // namespace
 
 Authenticator::Authenticator(const config::ApiConfig& config, store::Store& store,
                              core::Clock& clock, Metrics* metrics)
@@ -40,7 +41,9 @@ Expected<Caller> Authenticator::Authenticate(std::string_view token, const Calle
   return caller;
 }
 
-void Authenticator::RecordFailure(const Caller& request, std::string_view procedure) {
+void Authenticator::RecordFailure(const Caller& request, std::string_view requested) {
+  // The path is the client's text: a bounded piece of it is enough to tell what was tried.
+  const std::string_view procedure = requested.substr(0, kMaxRecordedPathBytes);
   limiter_.RecordFailure(request.address);
   if (metrics_) metrics_->RecordAuthFailure();
   spdlog::warn("api: failed authentication from {} ({})", request.address, procedure);
