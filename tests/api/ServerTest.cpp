@@ -40,6 +40,10 @@ class ServerTest : public ::testing::Test {
                 });
     router_.Add("systemUpdates.cleanBackups", ProcedureKind::kMutation, Access::kAdmin,
                 [](const Caller&, const json& input) -> Expected<json> { return input; });
+    router_.Observe([this](std::string_view path, std::string_view code,
+                           std::chrono::duration<double> duration) {
+      metrics_.RecordCall(path, code, duration);
+    });
     config_.listen = {"127.0.0.1", 0};
     config_.max_body_bytes = 4096;
     config_.auth_failures_per_minute = 3;
