@@ -9,9 +9,13 @@ packages=(
   # libraries
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libsqlite3-dev libsodium-dev libgit2-dev libssh2-1-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
-  libyaml-cpp-dev libhowardhinnant-date-dev
+  libyaml-cpp-dev libhowardhinnant-date-dev libsystemd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3 curl
+  # systemd-analyze verifies packaging/galaos-updater.service (no systemd runs here)
+  systemd
+  # the reference parser of the Prometheus text format (tests/api/prometheus-parse.py)
+  python3-prometheus-client
   # real services the integration tests start themselves
   postgresql-15 redis-server
   # sshd, ssh-keygen and ssh-agent for the git-over-ssh tests (tests/support/SshServer)

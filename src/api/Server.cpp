@@ -60,9 +60,9 @@ std::optional<std::string> BearerToken(const httplib::Request& request) {
 }
 
 // The 429 reply for an address with too many recent authentication failures, if it has.
-std::optional<HttpReply> RateLimited(AuthLimiter& limiter, const std::string& address,
+std::optional<HttpReply> RateLimited(Authenticator& authenticator, const std::string& address,
                                      std::string_view path) {
-  std::optional<std::chrono::seconds> wait = limiter.BlockedFor(address);
+  std::optional<std::chrono::seconds> wait = authenticator.BlockedFor(address);
   if (!wait) return std::nullopt;
   HttpReply reply = ErrorReply(TrpcCode::kTooManyRequests,
                                "too many failed authentications; try again later", path);
@@ -129,7 +129,7 @@ std::expected<Caller, HttpReply> SessionCaller(store::Store& store, SessionStore
 
 // The request's caller: anonymous without a token or session, else the token's or the
 // session's; an error reply for a bad token or session, or a rate-limited address.
-std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limiter,
+std::expected<Caller, HttpReply> Identify(Authenticator& authenticator, store::Store& store,
                                           SessionStore& sessions, const httplib::Request& request,
                                           const httplib::Response& response,
                                           std::string_view path) {
@@ -137,28 +137,26 @@ std::expected<Caller, HttpReply> Identify(store::Store& store, AuthLimiter& limi
                 .request_id = response.get_header_value("X-Request-Id")};
   std::optional<std::string> token = BearerToken(request);
   if (!token) return SessionCaller(store, sessions, request, std::move(caller), path);
-  if (std::optional<HttpReply> refused = RateLimited(limiter, caller.address, path)) {
+  if (std::optional<HttpReply> refused = RateLimited(authenticator, caller.address, path)) {
     return std::unexpected(*refused);
   }
-  Expected<Caller> authenticated = Authenticate(store, *token);
+  Expected<Caller> authenticated = authenticator.Authenticate(*token, caller, path);
   if (!authenticated) {
-    if (authenticated.error().code() == ErrorCode::kUnauthorized) {
-      limiter.RecordFailure(caller.address);
-      spdlog::warn("api: failed authentication from {}", caller.address);
-    }
     return std::unexpected(ErrorReply(TrpcCodeFor(authenticated.error().code()),
                                       authenticated.error().message(), path));
   }
-  caller.role = authenticated->role;
-  caller.actor = authenticated->actor;
-  return caller;
+  return *authenticated;
 }
 
-void StreamEvents(EventHub& events, store::Store& store, AuthLimiter& limiter,
+bool IsLoopback(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
+}
+
+void StreamEvents(EventHub& events, Authenticator& authenticator, store::Store& store,
                   SessionStore& sessions, const httplib::Request& request,
                   httplib::Response& response) {
   std::expected<Caller, HttpReply> caller =
-      Identify(store, limiter, sessions, request, response, "events");
+      Identify(authenticator, store, sessions, request, response, "events");
   if (!caller) return Send(response, caller.error());
   if (!caller->role)
     return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "events"));
@@ -222,9 +220,11 @@ HttpReply JsonReply(const nlohmann::json& body) {
 
 // POST /auth/session {"token": "<id>.<secret>"}: a new session for a valid API token.
 // Failures count towards the address's rate limit, as a bad bearer token does.
-HttpReply SignIn(store::Store& store, AuthLimiter& limiter, SessionStore& sessions,
-                 const httplib::Request& request, bool tls, std::chrono::seconds ttl) {
-  if (std::optional<HttpReply> refused = RateLimited(limiter, request.remote_addr, kSessionPath)) {
+HttpReply SignIn(Authenticator& authenticator, SessionStore& sessions,
+                 const httplib::Request& request, const httplib::Response& response, bool tls,
+                 std::chrono::seconds ttl) {
+  if (std::optional<HttpReply> refused =
+          RateLimited(authenticator, request.remote_addr, kSessionPath)) {
     return *refused;
   }
   // JSON only: a cross-site HTML form cannot send it, so cannot sign a browser in.
@@ -237,12 +237,13 @@ HttpReply SignIn(store::Store& store, AuthLimiter& limiter, SessionStore& sessio
                       kSessionPath);
   }
   const std::string token = body["token"].get<std::string>();
-  Expected<Caller> caller = Authenticate(store, token);
+  // A failure counts towards the address's limit and is audited, as a bad bearer token is.
+  Expected<Caller> caller =
+      authenticator.Authenticate(token,
+                                 Caller{.address = request.remote_addr,
+                                        .request_id = response.get_header_value("X-Request-Id")},
+                                 kSessionPath);
   if (!caller) {
-    if (caller.error().code() == ErrorCode::kUnauthorized) {
-      limiter.RecordFailure(request.remote_addr);
-      spdlog::warn("api: failed dashboard sign-in from {}", request.remote_addr);
-    }
     return ErrorReply(TrpcCodeFor(caller.error().code()), caller.error().message(), kSessionPath);
   }
   NewSession created =
@@ -272,12 +273,13 @@ HttpReply SignOut(store::Store& store, SessionStore& sessions, const httplib::Re
 }  // namespace
 
 ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-                     core::Clock& clock, EventHub* events)
+                     core::Clock& clock, EventHub* events, Metrics* metrics)
     : config_(config),
       store_(store),
       router_(router),
       events_(events),
-      limiter_(config.auth_failures_per_minute, clock),
+      metrics_(metrics),
+      authenticator_(config, store, clock, metrics),
       sessions_(clock, config.session_ttl) {}
 
 struct ApiServer::Http {
@@ -361,7 +363,7 @@ void ApiServer::Route() {
   auto trpc = [this](const httplib::Request& request, httplib::Response& response) {
     const std::string procedures = request.matches[1];
     std::expected<Caller, HttpReply> caller =
-        Identify(store_, limiter_, sessions_, request, response, procedures);
+        Identify(authenticator_, store_, sessions_, request, response, procedures);
     if (!caller) return Send(response, caller.error());
     TrpcRequest trpc_request{.method = request.method, .procedures = procedures};
     for (const auto& [key, value] : request.params) trpc_request.query.emplace(key, value);
@@ -372,10 +374,24 @@ void ApiServer::Route() {
     Send(response, router_.Handle(trpc_request, *caller));
   };
   if (events_) {
-    http_->server->Get("/events",
-                       [this](const httplib::Request& request, httplib::Response& response) {
-                         StreamEvents(*events_, store_, limiter_, sessions_, request, response);
-                       });
+    http_->server->Get(
+        "/events", [this](const httplib::Request& request, httplib::Response& response) {
+          StreamEvents(*events_, authenticator_, store_, sessions_, request, response);
+        });
+  }
+  if (metrics_) {
+    http_->server->Get(
+        "/metrics", [this](const httplib::Request& request, httplib::Response& response) {
+          if (!(config_.metrics_open_on_loopback && IsLoopback(request.remote_addr))) {
+            std::expected<Caller, HttpReply> caller =
+                Identify(authenticator_, store_, sessions_, request, response, "metrics");
+            if (!caller) return Send(response, caller.error());
+            if (!caller->role) {
+              return Send(response, ErrorReply(TrpcCode::kUnauthorized, "UNAUTHORIZED", "metrics"));
+            }
+          }
+          response.set_content(metrics_->Render(), "text/plain; version=0.0.4; charset=utf-8");
+        });
   }
 
   const std::string pattern(kTrpcPattern);
@@ -407,7 +423,8 @@ void ApiServer::RouteDashboard() {
   const bool tls = !config_.tls_cert.empty();
   http_->server->Post(
       "/auth/session", [this, tls](const httplib::Request& request, httplib::Response& response) {
-        SendAuth(response, SignIn(store_, limiter_, sessions_, request, tls, config_.session_ttl));
+        SendAuth(response,
+                 SignIn(authenticator_, sessions_, request, response, tls, config_.session_ttl));
       });
   http_->server->Get(
       "/auth/session", [this](const httplib::Request& request, httplib::Response& response) {

@@ -3,6 +3,9 @@
 //   /healthz            200 "ok": the updater itself is up (no auth, no store access)
 //   /events             Server-Sent Events from the EventHub (any authenticated caller;
 //                       Last-Event-ID resumes; a keep-alive comment every 15 s)
+//   /metrics            Prometheus text format (Metrics.h): a viewer or admin token, or
+//                       none from loopback when api.metrics_open_on_loopback is set
+// Bearer tokens are API tokens, or GalaOS JWTs when api.jwt_enabled (Authenticator.h).
 //   /auth/session       the dashboard's sign-in: POST {"token"} sets an HttpOnly session
 //                       cookie and returns the session's CSRF token; GET returns the session
 //                       (role, actor, csrfToken, expiresAt); DELETE signs out (Sessions.h)
@@ -21,8 +24,9 @@
 #include <memory>
 #include <string>
 
-#include "api/AuthLimiter.h"
+#include "api/Authenticator.h"
 #include "api/EventHub.h"
+#include "api/Metrics.h"
 #include "api/Sessions.h"
 #include "api/StaticFiles.h"
 #include "api/Trpc.h"
@@ -35,9 +39,10 @@ namespace galaos::api {
 
 class ApiServer {
  public:
-  // Everything referenced must outlive the server. Without `events`, no /events route.
+  // Everything referenced must outlive the server. Without `events`, no /events route;
+  // without `metrics`, no /metrics.
   ApiServer(const config::ApiConfig& config, store::Store& store, const TrpcRouter& router,
-            core::Clock& clock, EventHub* events = nullptr);
+            core::Clock& clock, EventHub* events = nullptr, Metrics* metrics = nullptr);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
@@ -58,7 +63,8 @@ class ApiServer {
   store::Store& store_;
   const TrpcRouter& router_;
   EventHub* events_;
-  AuthLimiter limiter_;
+  Metrics* metrics_;
+  Authenticator authenticator_;
   SessionStore sessions_;
   std::optional<StaticFiles> web_;  // the dashboard, when its files are found
   struct Http;                      // the cpp-httplib server, kept out of this header

@@ -40,6 +40,20 @@ code::ProgressCallback ProgressTo(EventHub* events) {
   };
 }
 
+// A long mutation's answer: its result, or with `wait: false` (read from `reader`) its
+// transaction id once it has started in `background`. A dry run starts no transaction, so it
+// is always waited for.
+Expected<json> RunTransaction(InputReader& reader, BackgroundTransactions* background, bool dry_run,
+                              BackgroundTransactions::Work work) {
+  const bool wait = reader.Bool("wait", true);
+  TRY(reader.Finish());
+  if (wait || dry_run) return code::ToJson(TRY(work({})));
+  if (!background) {
+    return MakeError(ErrorCode::kInvalidArgument, "wait: false is not available on this server");
+  }
+  return background->Start(std::move(work));
+}
+
 // listBackups' entries: the original's {id, path, version, timestamp, metadata}.
 class Registrar {
  public:
@@ -64,6 +78,9 @@ class Registrar {
                     outcome = "failed: " + output.error().message();
                   } else if (output->is_object()) {
                     if (output->value("success", true) == false) outcome = "failed";
+                    if (!output->contains("success") && output->contains("transactionId")) {
+                      outcome = "started";  // wait: false
+                    }
                     transaction_id = output->value("transactionId", "");
                   }
                   auto audited = store->AppendAudit(store::AuditEntry{
@@ -253,8 +270,8 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
             });
 
   add.Mutation("applyCodeUpdate",
-               [&services, events = context.events](const Caller& caller,
-                                                    const json& input) -> Expected<json> {
+               [&services, events = context.events, background = context.background](
+                   const Caller& caller, const json& input) -> Expected<json> {
                  InputReader reader(input);
                  code::UpdateOptions options;
                  options.branch = reader.OptionalString("branch");
@@ -263,26 +280,30 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  options.skip_migrations = reader.Bool("skipMigrations", false);
                  options.skip_build = reader.Bool("skipBuild", false);
                  options.dry_run = reader.Bool("dryRun", false);
-                 TRY(reader.Finish());
                  options.trigger = "api";
                  options.actor = caller.actor;
-                 code::UpdateResult result =
-                     TRY(services.versions().Apply(options, ProgressTo(events)));
-                 return code::ToJson(result);
+                 return RunTransaction(reader, background, options.dry_run,
+                                       [&services, events, options](auto on_started) mutable {
+                                         options.on_started = std::move(on_started);
+                                         return services.versions().Apply(options,
+                                                                          ProgressTo(events));
+                                       });
                });
 
   add.Mutation("rollback",
-               [&services, events = context.events](const Caller& caller,
-                                                    const json& input) -> Expected<json> {
+               [&services, events = context.events, background = context.background](
+                   const Caller& caller, const json& input) -> Expected<json> {
                  InputReader reader(input);
                  code::RollbackOptions options;
                  options.backup = reader.RequiredString("backupPath");
-                 TRY(reader.Finish());
                  options.trigger = "api";
                  options.actor = caller.actor;
-                 code::UpdateResult result =
-                     TRY(services.versions().Rollback(options, ProgressTo(events)));
-                 return code::ToJson(result);
+                 return RunTransaction(reader, background, /*dry_run=*/false,
+                                       [&services, events, options](auto on_started) mutable {
+                                         options.on_started = std::move(on_started);
+                                         return services.versions().Rollback(options,
+                                                                             ProgressTo(events));
+                                       });
                });
 
   add.Mutation("restartContainers", [&config](const Caller&, const json& input) -> Expected<json> {

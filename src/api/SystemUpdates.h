@@ -1,9 +1,11 @@
 // The `systemUpdates.*` procedures of the original tRPC router (DESIGN.md §6), over the
 // services the CLI uses too. Queries need any token (getCurrentVersion none), mutations the
 // admin role. Every mutation leaves an audit row: actor, client address, request id,
-// procedure, input, outcome and transaction id.
+// procedure, input, outcome and transaction id. applyCodeUpdate and rollback wait for the
+// transaction's result, or with `wait: false` answer {transactionId} once it has started.
 #pragma once
 
+#include "api/BackgroundTransactions.h"
 #include "api/EventHub.h"
 #include "api/Trpc.h"
 #include "config/Config.h"
@@ -17,6 +19,9 @@ struct SystemUpdatesContext {
   store::Store& store;
   service::Services& services;
   EventHub* events = nullptr;  // progress of running transactions goes here when set
+  // Runs applyCodeUpdate and rollback called with `wait: false`; without it, such calls are
+  // BAD_REQUEST.
+  BackgroundTransactions* background = nullptr;
 };
 
 // Registers every procedure; `context` must outlive the router.

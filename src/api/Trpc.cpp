@@ -153,6 +153,23 @@ std::vector<std::string> TrpcRouter::Names() const {
   return names;
 }
 
+void TrpcRouter::Observe(CallObserver observer) {
+  observer_ = std::move(observer);
+}
+
+nlohmann::json TrpcRouter::ObservedCall(std::string_view method, const std::string& path,
+                                        const Expected<nlohmann::json>& input, const Caller& caller,
+                                        std::string* allow) const {
+  const auto start = std::chrono::steady_clock::now();
+  nlohmann::json response = Call(method, path, input, caller, allow);
+  if (observer_) {
+    const std::string code =
+        response.contains("error") ? response["error"]["data"]["code"].get<std::string>() : "OK";
+    observer_(path, code, std::chrono::steady_clock::now() - start);
+  }
+  return response;
+}
+
 nlohmann::json TrpcRouter::Call(std::string_view method, const std::string& path,
                                 const Expected<nlohmann::json>& input, const Caller& caller,
                                 std::string* allow) const {
@@ -213,7 +230,8 @@ HttpReply TrpcRouter::Handle(const TrpcRequest& request, const Caller& caller) c
 
   if (QueryValue(request, "batch") != "1") {
     std::string allow;
-    nlohmann::json response = Call(request.method, request.procedures, input, caller, &allow);
+    nlohmann::json response =
+        ObservedCall(request.method, request.procedures, input, caller, &allow);
     HttpReply reply = JsonReply(response, StatusOf(response));
     if (!allow.empty()) reply.headers.emplace_back("Allow", allow);
     return reply;
@@ -234,7 +252,7 @@ HttpReply TrpcRouter::Handle(const TrpcRequest& request, const Caller& caller) c
       item = (*input)[std::to_string(i)];
     }
     std::string allow;
-    responses.push_back(Call(request.method, paths[i], item, caller, &allow));
+    responses.push_back(ObservedCall(request.method, paths[i], item, caller, &allow));
     statuses.insert(StatusOf(responses.back()));
   }
   return JsonReply(responses, statuses.size() == 1 ? *statuses.begin() : 207);

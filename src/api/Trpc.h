@@ -10,6 +10,7 @@
 // the others a caller with a role, mutations usually the admin role.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -94,6 +95,12 @@ class TrpcRouter {
   // Registered names, sorted.
   std::vector<std::string> Names() const;
 
+  // Told of every call once it is answered (each call of a batch), with its path, its code
+  // ("OK" or a tRPC code name) and how long it took. Set before requests are handled.
+  using CallObserver = std::function<void(std::string_view path, std::string_view code,
+                                          std::chrono::duration<double> duration)>;
+  void Observe(CallObserver observer);
+
  private:
   struct Procedure {
     ProcedureKind kind;
@@ -105,8 +112,13 @@ class TrpcRouter {
   nlohmann::json Call(std::string_view method, const std::string& path,
                       const Expected<nlohmann::json>& input, const Caller& caller,
                       std::string* allow) const;
+  // Call, told to the observer.
+  nlohmann::json ObservedCall(std::string_view method, const std::string& path,
+                              const Expected<nlohmann::json>& input, const Caller& caller,
+                              std::string* allow) const;
 
   std::map<std::string, Procedure, std::less<>> procedures_;
+  CallObserver observer_;
 };
 
 }  // namespace galaos::api

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/Commands.h"
+#include "cli/DaemonClient.h"
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
 #include "core/Time.h"
@@ -86,6 +87,7 @@ void AddRollbackCommand(CLI::App& app, Context& context, Action& action) {
   struct Options {
     std::string backup;
     bool json = false;
+    bool follow = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* rollback = app.add_subcommand(
@@ -94,9 +96,17 @@ void AddRollbackCommand(CLI::App& app, Context& context, Action& action) {
       "restart, health; undone if any of it fails");
   rollback->add_option("backup", options->backup, "A backup id, or its directory")->required();
   rollback->add_flag("--json", options->json, "As JSON (applyCodeUpdate's result shape)");
+  rollback->add_flag("--follow", options->follow,
+                     "Let the running daemon do it and print its progress here until it ends "
+                     "(an admin token in GALAOS_UPDATER_TOKEN)");
   rollback->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
       const config::Config* config = TRY(context.Config());
+      if (options->follow) {
+        if (options->json) return MakeError(ErrorCode::kInvalidArgument, "--follow prints text");
+        return PrintFollowed(TRY(RunAndFollow(*config, "systemUpdates.rollback",
+                                              {{"backupPath", options->backup}}, PrintProgress())));
+      }
       store::Store* store = TRY(context.Store());
       const nlohmann::json input = {{"backup", options->backup}};
       auto services = TRY(service::Services::Make(*config, *store));

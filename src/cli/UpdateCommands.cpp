@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/Commands.h"
+#include "cli/DaemonClient.h"
 #include "cli/Table.h"
 #include "cli/UpdateSupport.h"
 #include "core/Clock.h"
@@ -58,6 +59,7 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
     std::string branch;
     std::string target;
     bool json = false;
+    bool follow = false;
   };
   auto options = std::make_shared<Options>();
   CLI::App* apply = app.add_subcommand("apply", "Apply an update");
@@ -75,9 +77,26 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
   code->add_flag("--require-healthy", options->update.require_healthy_before,
                  "Refuse to start unless every health check passes now");
   code->add_flag("--json", options->json, "As JSON (applyCodeUpdate's result)");
+  code->add_flag("--follow", options->follow,
+                 "Let the running daemon apply it and print its progress here until it ends "
+                 "(an admin token in GALAOS_UPDATER_TOKEN)");
   code->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
       const config::Config* config = TRY(context.Config());
+      if (options->follow) {
+        if (options->update.dry_run || options->update.allow_downgrade ||
+            options->update.require_healthy_before || options->json) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "--follow goes with --branch, --target and --skip-* only");
+        }
+        nlohmann::json input = {{"skipBackup", options->update.skip_backup},
+                                {"skipMigrations", options->update.skip_migrations},
+                                {"skipBuild", options->update.skip_build}};
+        if (!options->branch.empty()) input["branch"] = options->branch;
+        if (!options->target.empty()) input["target"] = options->target;
+        return PrintFollowed(
+            TRY(RunAndFollow(*config, "systemUpdates.applyCodeUpdate", input, PrintProgress())));
+      }
       store::Store* store = TRY(context.Store());
       code::UpdateOptions update = options->update;
       if (!options->branch.empty()) update.branch = options->branch;

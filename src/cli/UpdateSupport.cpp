@@ -11,6 +11,10 @@ namespace galaos::cli {
 
 code::ProgressCallback TerminalProgress() {
   if (isatty(STDERR_FILENO) == 0) return {};
+  return PrintProgress();
+}
+
+code::ProgressCallback PrintProgress() {
   return [](const code::ProgressEvent& event) {
     using Kind = code::ProgressEvent::Kind;
     switch (event.kind) {

@@ -10,8 +10,10 @@
 
 namespace galaos::cli {
 
-// Prints step starts, ends and indented output lines to stderr when stderr is a terminal;
-// otherwise an empty callback (the result is printed at the end either way).
+// Prints step starts, ends and indented output lines to stderr.
+code::ProgressCallback PrintProgress();
+// PrintProgress when stderr is a terminal; otherwise an empty callback (the result is printed
+// at the end either way).
 code::ProgressCallback TerminalProgress();
 
 // Prints an update's or a rollback's result (or a dry run's plan) for a person.

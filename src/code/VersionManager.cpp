@@ -401,8 +401,10 @@ class Runner {
   }
 
   // Opens the transaction's journal in the store and runs it from Preflight.
-  Expected<UpdateResult> Start(store::TransactionType type, const std::string& trigger,
-                               const std::string& actor, const UpdateOptions* options) {
+  Expected<UpdateResult> Start(
+      store::TransactionType type, const std::string& trigger, const std::string& actor,
+      const UpdateOptions* options,
+      const std::function<void(const std::string& transaction_id)>& on_started) {
     requested_by_ = fmt::format("{} via {}", actor.empty() ? "unknown" : actor, trigger);
     TRY(store_.WithTransaction([&](store::Store& tx) -> Status {
       TRY(tx.CreateTransaction({.id = id_,
@@ -423,6 +425,7 @@ class Runner {
                           notify_sinks_, clock_.Now()));
       return {};
     }));
+    if (on_started) on_started(id_);
     return Run(S::kPreflight, options);
   }
 
@@ -995,8 +998,8 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
                 std::move(journal), NotifySinks(config_, options.notify_sinks), progress,
                 options.crash_after_state);
-  UpdateResult result =
-      TRY(runner.Start(store::TransactionType::kCode, options.trigger, options.actor, &options));
+  UpdateResult result = TRY(runner.Start(store::TransactionType::kCode, options.trigger,
+                                         options.actor, &options, options.on_started));
   ListRecovered(recovered, result);
   return result;
 }
@@ -1031,8 +1034,8 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
   Runner runner(config_, store_, backups_, clock_, checker_, health_checks_, repository, id,
                 std::move(journal), NotifySinks(config_, options.notify_sinks), progress,
                 options.crash_after_state);
-  UpdateResult result =
-      TRY(runner.Start(store::TransactionType::kRollback, options.trigger, options.actor, nullptr));
+  UpdateResult result = TRY(runner.Start(store::TransactionType::kRollback, options.trigger,
+                                         options.actor, nullptr, options.on_started));
   ListRecovered(recovered, result);
   return result;
 }

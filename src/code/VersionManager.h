@@ -106,14 +106,18 @@ struct UpdateOptions {
   // Debugging and crash tests: the process _exit(137)s right after the transition into this
   // state is journaled, exactly as if it had been SIGKILLed at that step boundary.
   std::optional<UpdateState> crash_after_state;
+  // Called with the transaction's id once it is journaled, before its first state runs (on
+  // the updating thread); not called when no transaction starts.
+  std::function<void(const std::string& transaction_id)> on_started;
 };
 
 struct RollbackOptions {
   std::string backup{};  // a backup id, or a path that resolves inside the backup directory
   std::string trigger = "cli";
   std::string actor{};
-  std::optional<std::vector<std::string>> notify_sinks{};  // as in UpdateOptions
-  std::optional<UpdateState> crash_after_state{};          // as in UpdateOptions
+  std::optional<std::vector<std::string>> notify_sinks{};               // as in UpdateOptions
+  std::optional<UpdateState> crash_after_state{};                       // as in UpdateOptions
+  std::function<void(const std::string& transaction_id)> on_started{};  // as in UpdateOptions
 };
 
 struct ProgressEvent {

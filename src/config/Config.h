@@ -241,8 +241,10 @@ struct ApiConfig {
   HostPort listen{"127.0.0.1", 7780};
   std::filesystem::path tls_cert;  // both or neither
   std::filesystem::path tls_key;
-  std::string jwt_secret;          // empty: GalaOS JWTs are not accepted
-  std::filesystem::path web_root;  // empty: the dashboard installed with the binary
+  bool jwt_enabled = false;  // accept GalaOS JWTs signed with jwt_secret
+  std::string jwt_secret;
+  bool metrics_open_on_loopback = false;  // false: /metrics needs a viewer token
+  std::filesystem::path web_root;         // empty: the dashboard installed with the binary
   int max_body_bytes = 1024 * 1024;
   std::chrono::seconds session_ttl{12 * 60 * 60};
   std::chrono::seconds request_timeout{30};  // a client slower than this is disconnected

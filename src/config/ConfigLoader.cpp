@@ -163,6 +163,14 @@ void Finish(Config& config, const Reader::Origins& origins, std::vector<std::str
     fail({"api.tls_cert", "api.tls_key"}, "api.tls_cert and api.tls_key must be set together");
   }
 
+  if (config.api.jwt_enabled && config.api.jwt_secret.empty()) {
+    fail({"api.jwt_enabled"},
+         "needs api.jwt_secret (or GALAOS_UPDATER_JWT_SECRET): the GalaOS API's HS256 secret");
+  }
+  if (!config.api.jwt_enabled && !config.api.jwt_secret.empty()) {
+    fail({"api.jwt_secret"}, "is set but api.jwt_enabled is false");
+  }
+
   const WebhookSink& webhook = config.notify.webhook;
   if (!webhook.url.empty() && webhook.secret.empty()) {
     fail({"notify.webhook.url"}, "needs notify.webhook.secret to sign the payloads");

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <limits>
 #include <ranges>
+#include <set>
 #include <type_traits>
 #include <utility>
 
@@ -296,15 +297,21 @@ Status RequiredEmailAddress(std::string_view address) {
   return EmailAddress(address);
 }
 
+// A secret people write by hand or copy from an example is guessable, and whoever guesses
+// it mints admin tokens: too short, too few distinct characters, or a known placeholder
+// phrase is refused.
 Status JwtSecret(std::string_view secret) {
   if (secret.empty()) return {};
   if (secret.size() < 32) return Bad("must be at least 32 characters long");
   std::string lower(secret);
   std::ranges::transform(lower, lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  constexpr std::array<std::string_view, 8> kPlaceholders{
-      "changeme",    "change-me",   "change_me",   "change-this",
-      "change_this", "your-secret", "your_secret", "placeholder"};
-  if (std::ranges::any_of(kPlaceholders, [&](std::string_view p) { return lower.contains(p); })) {
+  const std::size_t distinct = std::set<char>(lower.begin(), lower.end()).size();
+  constexpr std::array<std::string_view, 18> kPlaceholders{
+      "changeme",    "change-me",  "change_me",   "change-this",  "change_this",  "your-secret",
+      "your_secret", "yoursecret", "placeholder", "jwt-secret",   "jwt_secret",   "jwtsecret",
+      "secret-key",  "secret_key", "supersecret", "super-secret", "super_secret", "example"};
+  if (distinct < 8 ||
+      std::ranges::any_of(kPlaceholders, [&](std::string_view p) { return lower.contains(p); })) {
     return Bad("looks like a placeholder; generate a random secret (e.g. openssl rand -hex 32)");
   }
   return {};
@@ -1176,10 +1183,17 @@ std::vector<Field<Config>> MakeConfigFields() {
                    {.description = "PEM certificate; with tls_key, the API speaks HTTPS."}),
       Bind<Config>(GALAOS_KEY(api.tls_key), Path(PathBase::kReader, true),
                    {.description = "PEM private key for tls_cert."}),
+      Bind<Config>(GALAOS_KEY(api.jwt_enabled), Bool(),
+                   {.description = "Also accept the GalaOS API's own JWTs (HS256, `role` claim "
+                                   "admin or viewer) as bearer tokens; needs api.jwt_secret."}),
       Bind<Config>(GALAOS_KEY(api.jwt_secret), String(JwtSecret),
-                   {.description = "HS256 secret to accept GalaOS JWTs (at least 32 "
-                                   "characters); empty: API tokens only. Secret.",
+                   {.description = "The GalaOS API's HS256 secret (at least 32 random "
+                                   "characters; placeholders are refused). Secret.",
+                    .environment = "GALAOS_UPDATER_JWT_SECRET",
                     .sensitivity = Sensitivity::kSecret}),
+      Bind<Config>(GALAOS_KEY(api.metrics_open_on_loopback), Bool(),
+                   {.description = "Serve GET /metrics without a token to clients on loopback "
+                                   "(127.0.0.0/8, ::1); otherwise it needs a viewer token."}),
       Bind<Config>(GALAOS_KEY(api.web_root), Path(PathBase::kReader, true),
                    {.description = "Dashboard files; empty: those installed with the binary."}),
       Bind<Config>(GALAOS_KEY(api.max_body_bytes), Int(1024, 64 * 1024 * 1024),
@@ -1187,7 +1201,8 @@ std::vector<Field<Config>> MakeConfigFields() {
       Bind<Config>(GALAOS_KEY(api.session_ttl), Duration<seconds>(1min, 24h * 30),
                    {.description = "Lifetime of a dashboard session."}),
       Bind<Config>(GALAOS_KEY(api.request_timeout), Duration<seconds>(1s, 1h),
-                   {.description = "A client that has not sent its request within this is "
+                   {.description = "Read and write timeout: a client silent this long in "
+                                   "the middle of a request, or not reading its response, is "
                                    "disconnected."}),
       Bind<Config>(GALAOS_KEY(api.auth_failures_per_minute), Int(1, 10000),
                    {.description = "Failed sign-ins allowed per client address and minute."}),

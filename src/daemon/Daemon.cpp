@@ -16,12 +16,14 @@
 #include <thread>
 
 #include "api/EventHub.h"
+#include "api/Metrics.h"
 #include "api/Server.h"
 #include "api/SystemUpdates.h"
 #include "api/Trpc.h"
 #include "core/Clock.h"
 #include "core/UniqueFd.h"
 #include "daemon/SchedulerLoop.h"
+#include "daemon/SystemdNotify.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
 
@@ -42,22 +44,39 @@ Expected<core::UniqueFd> SignalFd() {
   return core::UniqueFd(fd);
 }
 
+// When this process started (its first call), for process_start_time_seconds.
+std::chrono::system_clock::time_point ProcessStart() {
+  static const std::chrono::system_clock::time_point start = std::chrono::system_clock::now();
+  return start;
+}
+
 // What ended one serving cycle.
 enum class Wake { kStop, kReload, kServerEnded };
 
-Wake WaitForSignalOr(int signal_fd, int ended_fd) {
+// Waits for a signal or the end of the server, keeping systemd's watchdog fed meanwhile, and
+// tells systemd when a reload or a stop begins.
+Wake WaitForSignalOr(int signal_fd, int ended_fd, SystemdNotify& systemd) {
   std::array<pollfd, 2> fds{{{signal_fd, POLLIN, 0}, {ended_fd, POLLIN, 0}}};
   while (true) {
-    if (poll(fds.data(), fds.size(), -1) < 0) {
+    systemd.WatchdogIfDue();
+    const std::optional<std::chrono::milliseconds> timeout = systemd.UntilWatchdogDue();
+    const int ready =
+        poll(fds.data(), fds.size(), timeout ? static_cast<int>(timeout->count()) : -1);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return Wake::kServerEnded;
     }
+    if (ready == 0) continue;
     if (fds[1].revents != 0) return Wake::kServerEnded;
     signalfd_siginfo info{};
     if (read(signal_fd, &info, sizeof(info)) != static_cast<ssize_t>(sizeof(info))) continue;
-    if (info.ssi_signo == SIGHUP) return Wake::kReload;
+    if (info.ssi_signo == SIGHUP) {
+      systemd.Reloading();
+      return Wake::kReload;
+    }
     spdlog::info("daemon: signal {} received, stopping",
                  strsignal(static_cast<int>(info.ssi_signo)));
+    systemd.Stopping();
     return Wake::kStop;
   }
 }
@@ -74,8 +93,10 @@ Expected<std::unique_ptr<store::Store>> OpenStore(const config::Config& config) 
 
 // Finishes what a killed updater left; an update running in another process (the CLI) is
 // not an error here: that process finishes its own transaction.
-void RecoverAtStart(service::Services& services) {
-  Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover();
+// Its progress feeds systemd's watchdog: a recovery that runs installs and builds is alive.
+void RecoverAtStart(service::Services& services, SystemdNotify& systemd) {
+  Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover(
+      [&systemd](const code::ProgressEvent&) { systemd.WatchdogIfDue(); });
   if (!recovered) {
     spdlog::warn("daemon: recovery at start: {}", recovered.error().message());
     return;
@@ -86,28 +107,45 @@ void RecoverAtStart(service::Services& services) {
 }
 
 // One cycle on one configuration: run the schedules and deliver notifications (SchedulerLoop)
-// and serve the API, until a signal or a server failure.
-Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const DaemonHooks& hooks) {
+// and serve the API, until a signal or a server failure. Tells systemd it is ready once the
+// API listens (at once without an API).
+Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const DaemonHooks& hooks,
+                         SystemdNotify& systemd) {
   std::unique_ptr<store::Store> store = TRY(OpenStore(config));
   std::unique_ptr<service::Services> services = TRY(service::Services::Make(config, *store));
-  RecoverAtStart(*services);
+  RecoverAtStart(*services, systemd);
   const std::unique_ptr<SchedulerLoop> scheduler = TRY(SchedulerLoop::Start(config, *store));
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");
+    systemd.Ready();
     core::UniqueFd never(eventfd(0, EFD_CLOEXEC));
-    return WaitForSignalOr(signal_fd, never.get());
+    return WaitForSignalOr(signal_fd, never.get(), systemd);
   }
 
   api::EventHub events;
+  // Before the router and the server, so it is destroyed after them: a transaction running
+  // in the background is waited for once the API has stopped.
+  api::BackgroundTransactions background(&events);
   api::TrpcRouter router;
-  api::AddSystemUpdates(
-      router, {.config = config, .store = *store, .services = *services, .events = &events});
-  api::ApiServer server(config.api, *store, router, core::SystemClock::Instance(), &events);
+  api::AddSystemUpdates(router, {.config = config,
+                                 .store = *store,
+                                 .services = *services,
+                                 .events = &events,
+                                 .background = &background});
+  api::Metrics metrics(
+      router.Names(), [&] { return api::CollectAppGauges(config, *store); }, ProcessStart());
+  router.Observe([&metrics](std::string_view path, std::string_view code,
+                            std::chrono::duration<double> duration) {
+    metrics.RecordCall(path, code, duration);
+  });
+  api::ApiServer server(config.api, *store, router, core::SystemClock::Instance(), &events,
+                        &metrics);
   const int port = TRY(server.Bind());
   const std::string address = fmt::format("{}:{}", config.api.listen.host, port);
   spdlog::info("daemon: API listening on {}://{}", config.api.tls_cert.empty() ? "http" : "https",
                address);
   if (hooks.on_listening) hooks.on_listening(address);
+  systemd.Ready();
 
   core::UniqueFd ended(eventfd(0, EFD_CLOEXEC));
   Status served;
@@ -116,7 +154,7 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
     const std::uint64_t one = 1;
     [[maybe_unused]] ssize_t n = write(ended.get(), &one, sizeof(one));
   });
-  Wake wake = WaitForSignalOr(signal_fd, ended.get());
+  Wake wake = WaitForSignalOr(signal_fd, ended.get(), systemd);
   server.Stop();
   serving.join();
   if (wake == Wake::kServerEnded && !served) return std::unexpected(served.error());
@@ -126,10 +164,12 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
 }  // namespace
 
 Status Run(const config::LoadOptions& load, const DaemonHooks& hooks) {
+  ProcessStart();
   core::UniqueFd signal_fd = TRY(SignalFd());
   config::Config config = TRY(config::Load(load));
+  SystemdNotify systemd;
   while (true) {
-    Wake wake = TRY(ServeOnce(config, signal_fd.get(), hooks));
+    Wake wake = TRY(ServeOnce(config, signal_fd.get(), hooks, systemd));
     if (wake != Wake::kReload) {
       return wake == Wake::kStop ? Status{}
                                  : MakeError(ErrorCode::kFailed, "daemon: the API server stopped");

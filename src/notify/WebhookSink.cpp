@@ -3,6 +3,7 @@
 
 #include <array>
 
+#include "core/Hmac.h"
 #include "core/Redact.h"
 #include "notify/Event.h"
 #include "notify/Sinks.h"
@@ -12,14 +13,7 @@ namespace galaos::notify {
 namespace {
 
 std::string HmacSha256Hex(std::string_view key, std::string_view body) {
-  crypto_auth_hmacsha256_state state;
-  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()),
-                              key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(body.data()),
-                                body.size());
-  std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac{};
-  crypto_auth_hmacsha256_final(&state, mac.data());
-  sodium_memzero(&state, sizeof state);
+  const auto mac = core::HmacSha256(key, body);
   std::array<char, 2 * mac.size() + 1> hex{};
   sodium_bin2hex(hex.data(), hex.size(), mac.data(), mac.size());
   return hex.data();

@@ -109,6 +109,19 @@ struct TransactionQuery {
   int limit = 20;
 };
 
+// How many transactions of a type are in a status, for /metrics.
+struct TransactionCount {
+  TransactionType type = TransactionType::kCode;
+  TransactionStatus status = TransactionStatus::kPending;
+  std::int64_t count = 0;
+};
+
+struct TransactionStatistics {
+  std::vector<TransactionCount> counts{};  // only pairs that occur
+  // When the newest succeeded update (code, docker or full; not a rollback) completed.
+  std::optional<TimePoint> last_update_succeeded_at{};
+};
+
 // ---- audit log ----
 
 // Text fields are stored as valid UTF-8 (invalid bytes become '?') before the row is hashed.

@@ -313,6 +313,7 @@ class SqliteStore final : public Store {
   Expected<Transaction> GetTransaction(std::string_view id) override;
   Expected<std::vector<Transaction>> ListTransactions(const TransactionQuery& query) override;
   Expected<std::vector<Transaction>> ListUnfinishedTransactions() override;
+  Expected<TransactionStatistics> GetTransactionStatistics() override;
   Expected<std::int64_t> BeginStep(std::string_view transaction_id, std::string_view name) override;
   Status FinishStep(std::int64_t step_id, const StepResult& result) override;
   Status AdvanceTransaction(std::int64_t step_id, const StepResult& result, std::string_view id,
@@ -605,6 +606,28 @@ Expected<std::vector<Transaction>> SqliteStore::ListUnfinishedTransactions() {
         TRY(scope.Commit());
         return transactions;
       });
+}
+
+Expected<TransactionStatistics> SqliteStore::GetTransactionStatistics() {
+  return Locked("store: counting transactions", [&]() -> Expected<TransactionStatistics> {
+    auto scope = TRY(Scope::Begin(*this, Mode::kRead));
+    TransactionStatistics statistics;
+    auto counts = TRY(db_.Prepare(
+        "SELECT type, status, COUNT(*) FROM transactions GROUP BY type, status ORDER BY 1, 2"));
+    while (TRY(counts.Step())) {
+      statistics.counts.push_back(
+          TransactionCount{.type = TRY(Stored(ParseTransactionType(counts.Text(0)))),
+                           .status = TRY(Stored(ParseTransactionStatus(counts.Text(1)))),
+                           .count = counts.Int(2)});
+    }
+    auto last =
+        TRY(db_.Prepare("SELECT MAX(completed_at) FROM transactions "
+                        "WHERE status = 'succeeded' AND type <> 'rollback'"));
+    TRY(last.Step());  // an aggregate always yields one row
+    statistics.last_update_succeeded_at = last.OptionalTime(0);
+    TRY(scope.Commit());
+    return statistics;
+  });
 }
 
 Expected<std::int64_t> SqliteStore::BeginStep(std::string_view transaction_id,

@@ -57,6 +57,9 @@ class Store {
   // must finish.
   virtual Expected<std::vector<Transaction>> ListUnfinishedTransactions() = 0;
 
+  // Counts by type and status, and when the last successful one completed.
+  virtual Expected<TransactionStatistics> GetTransactionStatistics() = 0;
+
   // Records that a step of an unfinished transaction starts now; returns the step's id.
   virtual Expected<std::int64_t> BeginStep(std::string_view transaction_id,
                                            std::string_view name) = 0;

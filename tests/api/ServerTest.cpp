@@ -1,14 +1,19 @@
 // ApiServer over real HTTP on loopback: tokens, roles, limits, TLS.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 #include <thread>
 
+#include "TestJwt.h"
 #include "api/Server.h"
 #include "api/Tokens.h"
 #include "core/AtomicFile.h"
 #include "core/Process.h"
 #include "core/TempDir.h"
+#include "core/UniqueFd.h"
 #include "store/SqliteStore.h"
 #include "support/Assertions.h"
 
@@ -36,13 +41,17 @@ class ServerTest : public ::testing::Test {
                 });
     router_.Add("systemUpdates.cleanBackups", ProcedureKind::kMutation, Access::kAdmin,
                 [](const Caller&, const json& input) -> Expected<json> { return input; });
+    router_.Observe([this](std::string_view path, std::string_view code,
+                           std::chrono::duration<double> duration) {
+      metrics_.RecordCall(path, code, duration);
+    });
     config_.listen = {"127.0.0.1", 0};
     config_.max_body_bytes = 4096;
     config_.auth_failures_per_minute = 3;
   }
 
   void Start() {
-    server_ = std::make_unique<ApiServer>(config_, *store_, router_, clock_, &events_);
+    server_ = std::make_unique<ApiServer>(config_, *store_, router_, clock_, &events_, &metrics_);
     ASSERT_OK_AND_ASSIGN(port_, server_->Bind());
     thread_ = std::jthread([this] { EXPECT_TRUE(server_->Serve().has_value()); });
   }
@@ -69,6 +78,7 @@ class ServerTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   TrpcRouter router_;
   EventHub events_;
+  Metrics metrics_{{"systemUpdates.getCurrentVersion"}, {}, clock_.Now()};
   config::ApiConfig config_;
   std::unique_ptr<ApiServer> server_;
   int port_ = 0;
@@ -164,6 +174,93 @@ TEST_F(ServerTest, RepeatedAuthFailuresAreRateLimitedPerAddressUntilTheMinutePas
   auto later = Client().Get("/trpc/systemUpdates.whoAmI", good);
   ASSERT_TRUE(later);
   EXPECT_EQ(later->status, 200) << later->body;
+}
+
+TEST_F(ServerTest, AGalaosJwtIsABearerTokenWhenEnabledAndATamperedOneIsUnauthorized) {
+  constexpr std::string_view kSecret = "4e9d2c7b1a0f8e6d5c4b3a29180f7e6d5c4b3a29";
+  config_.jwt_enabled = true;
+  config_.jwt_secret = kSecret;
+  Start();
+  const auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count();
+  const std::string jwt =
+      testing::MakeJwt({{"alg", "HS256"}, {"typ", "JWT"}},
+                       {{"sub", "maria"}, {"role", "viewer"}, {"exp", now + 300}}, kSecret);
+  auto accepted = Client().Get("/trpc/systemUpdates.whoAmI",
+                               httplib::Headers{{"Authorization", "Bearer " + jwt}});
+  ASSERT_TRUE(accepted);
+  ASSERT_EQ(accepted->status, 200) << accepted->body;
+  EXPECT_EQ(json::parse(accepted->body)["result"]["data"]["actor"], "jwt:maria");
+  EXPECT_EQ(json::parse(accepted->body)["result"]["data"]["role"], "viewer");
+
+  std::string tampered = jwt;
+  tampered[tampered.find('.') + 2] ^= 1;
+  auto refused = Client().Get("/trpc/systemUpdates.whoAmI",
+                              httplib::Headers{{"Authorization", "Bearer " + tampered}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_EQ(json::parse(refused->body)["error"]["data"]["code"], "UNAUTHORIZED");
+  ASSERT_OK_AND_ASSIGN(auto audit, store_->ListAudit(store::AuditQuery{.limit = 10}));
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].entry.action, "systemUpdates.whoAmI");
+  EXPECT_EQ(audit[0].entry.outcome, "unauthorized");
+  EXPECT_EQ(audit[0].entry.client_address, "127.0.0.1");
+  EXPECT_EQ(audit[0].entry.request_id, refused->get_header_value("X-Request-Id"));
+}
+
+TEST_F(ServerTest, MetricsNeedATokenUnlessOpenedToLoopback) {
+  Start();
+  EXPECT_TRUE(Client().Get("/trpc/systemUpdates.getCurrentVersion"));
+  auto anonymous = Client().Get("/metrics");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
+  auto viewer = Client().Get("/metrics",
+                             httplib::Headers{{"Authorization", "Bearer " + Token(Role::kViewer)}});
+  ASSERT_TRUE(viewer);
+  ASSERT_EQ(viewer->status, 200);
+  EXPECT_EQ(viewer->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
+  EXPECT_NE(viewer->body.find("galaos_updater_api_requests_total{procedure=\"systemUpdates."
+                              "getCurrentVersion\",code=\"OK\"} 1\n"),
+            std::string::npos)
+      << viewer->body;
+  TearDown();
+
+  config_.metrics_open_on_loopback = true;
+  Start();
+  auto loopback = Client().Get("/metrics");
+  ASSERT_TRUE(loopback);
+  EXPECT_EQ(loopback->status, 200);
+}
+
+// A client that sends half a request and then nothing is cut off after request_timeout,
+// while others are served meanwhile.
+TEST_F(ServerTest, ASlowClientIsDisconnectedWithoutHoldingUpOthers) {
+  config_.request_timeout = std::chrono::seconds(1);
+  Start();
+  core::UniqueFd slow(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port_));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(slow.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const std::string half = "GET /trpc/systemUpdates.getCurrentVersion HTTP/1.1\r\nHost: x\r\n";
+  ASSERT_EQ(send(slow.get(), half.data(), half.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(half.size()));
+
+  auto other = Client().Get("/trpc/systemUpdates.getCurrentVersion");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+
+  // The server closes the slow connection: recv reaches end of stream (after any error reply).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() < deadline) {
+    pollfd fd{slow.get(), POLLIN, 0};
+    if (poll(&fd, 1, 1000) <= 0) continue;
+    std::array<char, 512> buffer{};
+    closed = recv(slow.get(), buffer.data(), buffer.size(), 0) <= 0;
+  }
+  EXPECT_TRUE(closed);
 }
 
 TEST_F(ServerTest, BodiesOverTheLimitArePayloadTooLarge) {

@@ -92,6 +92,20 @@ TEST_F(ConfigErrorsTest, EachMistakeIsReportedAtItsLineAndColumn) {
        "rand -hex 32)"},
       {"short jwt secret", "[api]\njwt_secret = \"abc\"\n",
        "2:14: api.jwt_secret: must be at least 32 characters long"},
+      {"jwt secret made of a placeholder phrase",
+       "[api]\njwt_secret = \"my-jwt-secret-for-the-galaos-api-2024\"\n",
+       "2:14: api.jwt_secret: looks like a placeholder; generate a random secret (e.g. openssl "
+       "rand -hex 32)"},
+      {"jwt secret of few distinct characters",
+       "[api]\njwt_secret = \"secretsecretsecretsecretsecretsecret\"\n",
+       "2:14: api.jwt_secret: looks like a placeholder; generate a random secret (e.g. openssl "
+       "rand -hex 32)"},
+      {"jwt enabled without a secret", "[api]\njwt_enabled = true\n",
+       "2:15: api.jwt_enabled: needs api.jwt_secret (or GALAOS_UPDATER_JWT_SECRET): the GalaOS "
+       "API's HS256 secret"},
+      {"jwt secret without jwt enabled",
+       "[api]\njwt_secret = \"6f1d0c9b8a7e4f3a2b1c0d9e8f7a6b5c\"\n",
+       "2:14: api.jwt_secret: is set but api.jwt_enabled is false"},
       {"email address", "[notify.email]\nfrom = \"not an address\"\n",
        "2:8: notify.email.from: invalid email address \"not an address\": expected e.g. "
        "ops@example.com"},

@@ -40,7 +40,8 @@ password = "smtp-password"
 from = "updater@example.com"
 to = ["ops@example.com"]
 [api]
-jwt_secret = "jwt-secret-0123456789abcdef0123456789abcdef"
+jwt_enabled = true
+jwt_secret = "Rk9fJwt-0123456789abcdef0123456789abcdef"
 [[health.checks]]
 name = "analytics"
 type = "postgres"
@@ -55,7 +56,7 @@ queue = "emails"
 const std::vector<std::string> kSecrets = {
     "db-password",      "qp-secret",      "redis-password", "store-password",    "git-token",
     "ghp_github-token", "webhook-secret", "slack-token",    "smtp-url-password", "smtp-password",
-    "jwt-secret",       "check-password", "queue-password"};
+    "Rk9fJwt",          "check-password", "queue-password"};
 
 TEST_F(ConfigShowTest, SecretsAreRedactedInTomlAndJson) {
   Config config = LoadToml(kSecretsToml);

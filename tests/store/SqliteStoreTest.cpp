@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <map>
 #include <regex>
 #include <string>
 #include <vector>
@@ -128,6 +129,39 @@ TEST_F(StoreTest, UnfinishedTransactionsAreListedOldestFirstAndFinishedOnesNot) 
   EXPECT_EQ(unfinished[0].id, "tx-a");
   EXPECT_EQ(unfinished[1].id, "tx-c");
   EXPECT_EQ(unfinished[1].status, TransactionStatus::kRollingBack);
+}
+
+TEST_F(StoreTest, StatisticsCountByTypeAndStatusAndTellTheLastSuccessfulUpdate) {
+  ASSERT_OK_AND_ASSIGN(TransactionStatistics empty, store_->GetTransactionStatistics());
+  EXPECT_TRUE(empty.counts.empty());
+  EXPECT_FALSE(empty.last_update_succeeded_at);
+
+  auto finished = [&](std::string id, TransactionType type, TransactionStatus status) {
+    NewTransaction transaction = CodeUpdate(id);
+    transaction.type = type;
+    ASSERT_OK(store_->CreateTransaction(transaction));
+    clock_.Advance(10s);
+    ASSERT_OK(store_->FinishTransaction(id, Completion{.status = status}));
+  };
+  finished("tx-1", TransactionType::kCode, TransactionStatus::kSucceeded);
+  finished("tx-2", TransactionType::kCode, TransactionStatus::kSucceeded);
+  finished("tx-3", TransactionType::kCode, TransactionStatus::kRolledBack);
+  finished("tx-4", TransactionType::kRollback, TransactionStatus::kSucceeded);  // not an update
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-5")));
+
+  ASSERT_OK_AND_ASSIGN(TransactionStatistics statistics, store_->GetTransactionStatistics());
+  std::map<std::pair<std::string, std::string>, std::int64_t> counts;
+  for (const TransactionCount& count : statistics.counts) {
+    counts[{std::string(Name(count.type)), std::string(Name(count.status))}] = count.count;
+  }
+  const std::map<std::pair<std::string, std::string>, std::int64_t> expected = {
+      {{"code", "succeeded"}, 2},
+      {{"code", "rolled_back"}, 1},
+      {{"code", "pending"}, 1},
+      {{"rollback", "succeeded"}, 1}};
+  EXPECT_EQ(counts, expected);
+  ASSERT_TRUE(statistics.last_update_succeeded_at);
+  EXPECT_EQ(*statistics.last_update_succeeded_at, kStart + 20s);
 }
 
 TEST_F(StoreTest, FinishedTransactionIsImmutable) {

@@ -1,0 +1,61 @@
+#include "api/BackgroundTransactions.h"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <memory>
+#include <optional>
+
+namespace galaos::api {
+namespace {
+
+// What Start waits for: the transaction's id, or the work's end without one.
+struct Outcome {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<std::string> transaction_id;
+  std::optional<Expected<code::UpdateResult>> finished;
+};
+
+}  // namespace
+
+BackgroundTransactions::~BackgroundTransactions() {
+  if (running_) spdlog::info("api: waiting for the running transaction to finish");
+  // thread_ (a jthread) is joined when the members are destroyed, after this body.
+}
+
+Expected<nlohmann::json> BackgroundTransactions::Start(Work work) {
+  std::lock_guard lock(mutex_);
+  if (running_) {
+    return MakeError(ErrorCode::kConflict,
+                     "a transaction started with wait: false is still running");
+  }
+  if (thread_.joinable()) thread_.join();  // the previous one has ended, or is about to
+  running_ = true;
+  auto outcome = std::make_shared<Outcome>();
+  thread_ = std::jthread([this, outcome, work = std::move(work)] {
+    Expected<code::UpdateResult> result = work([&](const std::string& id) {
+      if (events_) events_->Publish("transaction", {{"id", id}, {"state", "started"}});
+      std::lock_guard started(outcome->mutex);
+      outcome->transaction_id = id;
+      outcome->changed.notify_all();
+    });
+    if (result && !result->transaction_id.empty() && events_) {
+      events_->Publish("transaction", {{"id", result->transaction_id},
+                                       {"state", result->final_state},
+                                       {"success", result->success}});
+    }
+    running_ = false;
+    std::lock_guard finished(outcome->mutex);
+    outcome->finished = std::move(result);
+    outcome->changed.notify_all();
+  });
+  // mutex_ stays held until the work has started or ended, so Starts are one at a time.
+  std::unique_lock wait(outcome->mutex);
+  outcome->changed.wait(wait, [&] { return outcome->transaction_id || outcome->finished; });
+  if (outcome->transaction_id) return nlohmann::json{{"transactionId", *outcome->transaction_id}};
+  if (!*outcome->finished) return std::unexpected(outcome->finished->error());
+  return code::ToJson(**outcome->finished);
+}
+
+}  // namespace galaos::api
