@@ -1,5 +1,5 @@
-// `docker list`, `docker info`, `docker restart` and `docker check`: the managed containers,
-// the engine, and newer images in the registries.
+// `docker list`, `docker info`, `docker restart`, `docker check` and `docker update`: the
+// managed containers, the engine, newer images in the registries, and updating to them.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include "docker/EngineClient.h"
 #include "docker/ManagedContainers.h"
 #include "service/Docker.h"
+#include "service/Services.h"
 
 namespace galaos::cli {
 namespace {
@@ -158,6 +159,51 @@ void AddCheckCommand(CLI::App& group, Context& context, Action& action) {
   });
 }
 
+void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
+  struct Options {
+    docker::DockerUpdateOptions update;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* update = group.add_subcommand(
+      "update", "Pull newer images and recreate the containers on them (rolled back on failure)");
+  update->add_option("--container", options->update.containers,
+                     "Update this managed container (repeatable; default: every one with a "
+                     "newer image)");
+  update->add_flag("--dry-run", options->update.dry_run,
+                   "Print what would be updated; change nothing");
+  update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
+  update->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      docker::DockerUpdateOptions update = options->update;
+      update.actor = service::LocalUserName();
+      const nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
+      if (!result) {
+        return AuditAndReturn(*store, "docker update", input,
+                              "refused: " + result.error().message(), "",
+                              std::unexpected(result.error()));
+      }
+      if (options->json) {
+        std::printf("%s\n", docker::ToJson(*result).dump(2).c_str());
+      } else {
+        PrintResult(*result);
+      }
+      const Status status =
+          result->success
+              ? Status{}
+              : MakeError(ErrorCode::kFailed, fmt::format("docker update {}", result->final_state));
+      return AuditAndReturn(*store, "docker update", input,
+                            result->dry_run               ? "dry run"
+                            : result->final_state.empty() ? "up to date"
+                                                          : result->final_state,
+                            result->transaction_id, status);
+    };
+  });
+}
+
 }  // namespace
 
 void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
@@ -167,6 +213,7 @@ void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
   AddInfoCommand(*group, context, action);
   AddRestartCommand(*group, context, action);
   AddCheckCommand(*group, context, action);
+  AddUpdateCommand(*group, context, action);
 }
 
 }  // namespace galaos::cli

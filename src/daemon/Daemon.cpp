@@ -21,6 +21,7 @@
 #include "api/Trpc.h"
 #include "core/Clock.h"
 #include "core/UniqueFd.h"
+#include "service/Docker.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
 
@@ -71,15 +72,27 @@ Expected<std::unique_ptr<store::Store>> OpenStore(const config::Config& config) 
                      "state store " + path.string());
 }
 
-// Finishes what a killed updater left; an update running in another process (the CLI) is
-// not an error here: that process finishes its own transaction.
-void RecoverAtStart(service::Services& services) {
+// Finishes what a killed updater left, code updates first, then Docker updates; an update
+// running in another process (the CLI) is not an error here: that process finishes its own
+// transaction.
+void RecoverAtStart(const config::Config& config, store::Store& store,
+                    service::Services& services) {
   Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover();
   if (!recovered) {
     spdlog::warn("daemon: recovery at start: {}", recovered.error().message());
+  } else {
+    for (const code::UpdateResult& result : *recovered) {
+      spdlog::info("daemon: recovered transaction {}: {}", result.transaction_id,
+                   result.final_state);
+    }
+  }
+  Expected<std::vector<docker::DockerUpdateResult>> containers =
+      service::RecoverContainerUpdates(config, store);
+  if (!containers) {
+    spdlog::warn("daemon: recovery of docker updates at start: {}", containers.error().message());
     return;
   }
-  for (const code::UpdateResult& result : *recovered) {
+  for (const docker::DockerUpdateResult& result : *containers) {
     spdlog::info("daemon: recovered transaction {}: {}", result.transaction_id, result.final_state);
   }
 }
@@ -88,7 +101,7 @@ void RecoverAtStart(service::Services& services) {
 Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const DaemonHooks& hooks) {
   std::unique_ptr<store::Store> store = TRY(OpenStore(config));
   std::unique_ptr<service::Services> services = TRY(service::Services::Make(config, *store));
-  RecoverAtStart(*services);
+  RecoverAtStart(config, *store, *services);
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");
     core::UniqueFd never(eventfd(0, EFD_CLOEXEC));

@@ -79,6 +79,10 @@ class Engine {
   virtual Status ConnectNetwork(std::string_view network, std::string_view container,
                                 const nlohmann::json& endpoint) = 0;
 
+  // Tags `image` (an id or reference) as repository:tag, replacing that tag if it exists.
+  virtual Status TagImage(std::string_view image, std::string_view repository,
+                          std::string_view tag) = 0;
+
   // Pulls `image` ("name:tag" or "name@digest"); `registry_auth` is the X-Registry-Auth value
   // (empty: anonymous). A progress line carrying an error fails the pull with its message.
   virtual Status PullImage(std::string_view image, std::string_view registry_auth,

@@ -439,6 +439,14 @@ Status EngineClient::ConnectNetwork(std::string_view network, std::string_view c
   return {};
 }
 
+Status EngineClient::TagImage(std::string_view image, std::string_view repository,
+                              std::string_view tag) {
+  TRY(Send({.method = "POST",
+            .path = "/images/" + Escape(image) + "/tag?repo=" + Escape(repository) +
+                    "&tag=" + Escape(tag)}));
+  return {};
+}
+
 Status EngineClient::PullImage(std::string_view image, std::string_view registry_auth,
                                const ProgressCallback& on_progress) {
   const auto [from_image, tag] = SplitPullReference(image);

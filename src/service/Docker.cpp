@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
+#include "core/Clock.h"
 #include "docker/ContainerSpec.h"
 #include "docker/ManagedContainers.h"
 #include "docker/RegistryClient.h"
@@ -46,6 +48,45 @@ Expected<std::vector<docker::ContainerImageCheck>> CheckContainerImages(
       TRY(docker::RegistryOptionsFrom(config.docker, config::ProcessEnvironment()));
   docker::RegistryClient registry(std::move(options));
   return docker::CheckImages(*engine, registry, managed, config.docker.tag_policy);
+}
+
+namespace {
+
+// Runs `body` with an UpdateManager on docker.host.
+template <class T>
+Expected<T> WithUpdateManager(const config::Config& config, store::Store& store,
+                              const std::function<Expected<T>(docker::UpdateManager&)>& body) {
+  auto engine = TRY(ConnectEngine(config));
+  docker::RegistryOptions options =
+      TRY(docker::RegistryOptionsFrom(config.docker, config::ProcessEnvironment()));
+  docker::RegistryCredentials credentials = options.credentials;
+  docker::RegistryClient registry(std::move(options));
+  docker::UpdateManager manager(config, store, *engine, registry, std::move(credentials),
+                                core::SystemClock::Instance());
+  return body(manager);
+}
+
+}  // namespace
+
+Expected<docker::DockerUpdateResult> UpdateContainers(const config::Config& config,
+                                                      store::Store& store,
+                                                      const docker::DockerUpdateOptions& options,
+                                                      const core::ProgressCallback& progress) {
+  return WithUpdateManager<docker::DockerUpdateResult>(
+      config, store,
+      [&](docker::UpdateManager& manager) { return manager.Apply(options, progress); });
+}
+
+Expected<std::vector<docker::DockerUpdateResult>> RecoverContainerUpdates(
+    const config::Config& config, store::Store& store, const core::ProgressCallback& progress) {
+  const auto unfinished = TRY(store.ListUnfinishedTransactions());
+  if (std::ranges::none_of(unfinished, [](const store::Transaction& t) {
+        return t.type == store::TransactionType::kDocker;
+      })) {
+    return std::vector<docker::DockerUpdateResult>{};
+  }
+  return WithUpdateManager<std::vector<docker::DockerUpdateResult>>(
+      config, store, [&](docker::UpdateManager& manager) { return manager.Recover(progress); });
 }
 
 }  // namespace galaos::service

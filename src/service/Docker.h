@@ -7,8 +7,11 @@
 
 #include "config/Config.h"
 #include "core/Error.h"
+#include "core/Progress.h"
 #include "docker/EngineClient.h"
 #include "docker/ImageCheck.h"
+#include "docker/UpdateManager.h"
+#include "store/Store.h"
 
 namespace galaos::service {
 
@@ -25,5 +28,17 @@ Expected<std::vector<std::string>> RestartManaged(const config::Config& config,
 // configuration (docker.registry_auth or Docker's config.json).
 Expected<std::vector<docker::ContainerImageCheck>> CheckContainerImages(
     const config::Config& config);
+
+// docker::UpdateManager::Apply on docker.host, with the registry logins of the configuration.
+Expected<docker::DockerUpdateResult> UpdateContainers(const config::Config& config,
+                                                      store::Store& store,
+                                                      const docker::DockerUpdateOptions& options,
+                                                      const core::ProgressCallback& progress = {});
+
+// docker::UpdateManager::Recover: finishes the docker updates a killed updater left. Connects to
+// the engine only when the store holds such a transaction (none: an empty list, also with
+// Docker off or unreachable).
+Expected<std::vector<docker::DockerUpdateResult>> RecoverContainerUpdates(
+    const config::Config& config, store::Store& store, const core::ProgressCallback& progress = {});
 
 }  // namespace galaos::service

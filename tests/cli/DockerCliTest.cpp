@@ -1,5 +1,6 @@
-// `galaos-updater docker list|info|restart|check` against the real engine and registry. Every run
-// selects only this test's containers (a managed label unique to it): the engine is shared.
+// `galaos-updater docker list|info|restart|check|update` against the real engine and registry.
+// Every run selects only this test's containers (a managed label unique to it): the engine is
+// shared.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -186,6 +187,67 @@ TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {
   EXPECT_EQ(checks[0]["updateAvailable"], false);
   EXPECT_TRUE(checks[0]["error"].is_string()) << run.out;
   EXPECT_NE(run.err.find("1 of 1 container(s) could not be checked"), std::string::npos) << run.err;
+}
+
+TEST_F(DockerCliTest, UpdateRecreatesAContainerOnTheImagePushedUnderItsTag) {
+  const std::string selector = "gdt.update=" + prefix_;
+  const std::string image = std::string(docker::testing::kRegistry) + "/" + prefix_ + "-upd:1";
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  resources_.Image(image);
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  const std::string name = resources_.Container(prefix_ + "-updated");
+  resources_.Container(name + "-galaos-old");
+  ASSERT_OK(docker::testing::DockerCli(
+      {"run", "-d", "--init", "--name", name, "--label", selector, image}));
+  ASSERT_OK_AND_ASSIGN(const std::string old_id,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Id}}", name}));
+  // A new version in the registry; the engine still tags the old one.
+  const std::string next = resources_.Image(prefix_ + "-img:v2");
+  ASSERT_OK(
+      docker::testing::ImportBusyboxImage({.name = next,
+                                           .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"},
+                                           .files = {{"/version", "2"}}}));
+  ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  const std::vector<std::string> update = {"--set", "docker.managed_label=" + selector, "docker",
+                                           "update"};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = update;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+
+  const CliRun dry = Run(with({"--dry-run", "--json"}));
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  json planned = json::parse(dry.out);
+  EXPECT_EQ(planned["dryRun"], true);
+  ASSERT_EQ(planned["containers"].size(), 1u) << dry.out;
+  EXPECT_EQ(planned["containers"][0]["outcome"], "planned");
+
+  const CliRun run = Run(with({"--json"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  json result = json::parse(run.out);
+  EXPECT_EQ(result["updated"], json::array({name})) << run.out;
+  EXPECT_EQ(result["state"], "Succeeded");
+  resources_.Image(result["containers"][0]["rollbackTag"]);
+  ASSERT_OK_AND_ASSIGN(const std::string new_id,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Id}}", name}));
+  EXPECT_NE(new_id, old_id);
+  ASSERT_OK_AND_ASSIGN(const std::string running,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Image}}", name}));
+  ASSERT_OK_AND_ASSIGN(const std::string pushed,
+                       docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", next}));
+  EXPECT_EQ(running, pushed);
+
+  const CliRun history = Run({"history", "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find(result["transactionId"].get<std::string>()), std::string::npos);
+
+  const CliRun unknown = Run(with({"--container", prefix_ + "-nothing"}));
+  EXPECT_EQ(unknown.exit_code, 4) << unknown.err;
+  const CliRun hostile = Run(with({"--container", "x;reboot"}));
+  EXPECT_EQ(hostile.exit_code, 2) << hostile.err;
 }
 
 }  // namespace
