@@ -280,9 +280,6 @@ void ListRecovered(const std::vector<UpdateResult>& recovered, UpdateResult& res
   }
 }
 
-return core::FileLock::TryAcquire(state_dir / "update.lock", std::move(description));
-}
-
 BackupPlan BackupPlanFor(const config::Config& config, bool skip_backup) {
   return BackupPlan{.enabled = !skip_backup,
                     .dir = config.backup.dir,
