@@ -1,5 +1,6 @@
-// `docker list`, `docker info`, `docker restart`, `docker check` and `docker update`: the
-// managed containers, the engine, newer images in the registries, and updating to them.
+// `docker list`, `docker info`, `docker restart`, `docker check`, `docker update` and
+// `docker prune`: the managed containers, the engine, newer images in the registries,
+// updating to them, and removing the rollback images updates left.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -204,6 +205,62 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
   });
 }
 
+void AddPruneCommand(CLI::App& group, Context& context, Action& action) {
+  struct Options {
+    int keep = 0;
+    bool dry_run = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* prune = group.add_subcommand(
+      "prune", "Remove rollback images (galaos-rollback/...) beyond the newest N per container");
+  prune
+      ->add_option("--keep", options->keep,
+                   "Rollback images kept per container (default docker.image_retention)")
+      ->check(CLI::Range(1, 1000000));
+  prune->add_flag("--dry-run", options->dry_run, "List what would be removed; change nothing");
+  prune->add_flag("--json", options->json, "As JSON");
+  prune->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      const std::optional<int> keep =
+          options->keep > 0 ? std::optional<int>(options->keep) : std::nullopt;
+      const nlohmann::json input = {{"keep", keep ? nlohmann::json(*keep) : nlohmann::json()},
+                                    {"dryRun", options->dry_run}};
+      const auto plan = service::PruneRollbackImages(*config, keep, options->dry_run);
+      if (options->dry_run) {
+        if (!plan) return std::unexpected(plan.error());
+      } else if (!plan) {
+        return AuditAndReturn(*store, "docker prune", input, "failed: " + plan.error().message(),
+                              "", std::unexpected(plan.error()));
+      }
+      if (options->json) {
+        nlohmann::json out = docker::ToJson(*plan);
+        out["dryRun"] = options->dry_run;
+        std::printf("%s\n", out.dump(2).c_str());
+      } else if (plan->tags.empty()) {
+        std::printf("nothing to prune (keeping %d per container)\n", plan->keep);
+      } else {
+        Table table({"TAG", "IMAGE", "SIZE", "IMAGE DELETED"});
+        for (const docker::PrunedTag& tag : plan->tags) {
+          table.AddRow({tag.tag, tag.image_id.substr(0, 19),
+                        fmt::format("{:.1f} MB", static_cast<double>(tag.size_bytes) / (1 << 20)),
+                        tag.deletes_image ? "yes" : "no (in use or tagged elsewhere)"});
+        }
+        table.Print(stdout);
+        std::printf("%s%d image(s), %.1f MB freed\n", options->dry_run ? "would remove " : "",
+                    plan->images_deleted, static_cast<double>(plan->bytes_freed) / (1 << 20));
+      }
+      if (options->dry_run) return {};
+      return AuditAndReturn(
+          *store, "docker prune", input,
+          fmt::format("{} tag(s), {} image(s)", plan->tags.size(), plan->images_deleted), "",
+          Status{});
+    };
+  });
+}
+
 }  // namespace
 
 void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
@@ -214,6 +271,7 @@ void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
   AddRestartCommand(*group, context, action);
   AddCheckCommand(*group, context, action);
   AddUpdateCommand(*group, context, action);
+  AddPruneCommand(*group, context, action);
 }
 
 }  // namespace galaos::cli

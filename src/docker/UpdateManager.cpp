@@ -196,16 +196,28 @@ class Runner {
     return Result(state);
   }
 
+  // A transaction a killed updater left: the state to resume from (see UpdateManager.h).
+  State ResumeAfterCrash(State journaled) {
+    if (journaled == State::kCommit || journaled == State::kRollback) return journaled;
+    journal_.failure =
+        fmt::format("the updater stopped during {} (killed or crashed)", StateName(journaled));
+    errors_.push_back(journal_.failure);
+    if (journaled < State::kRecreate) {
+      for (Entry& entry : journal_.entries) entry.update.outcome = "not touched";
+      return State::kFailed;
+    }
+    return State::kRollback;
+  }
+
  private:
   Status Persist() {
-    const Status recorded = store_.RecordTransition(
+    return store_.RecordTransition(
         id_, {.status = StoreStatus(state_),
               .state = std::string(StateName(state_)),
               .state_version = kStateVersion,
               .state_json = ToStateJson(journal_),
               .error = journal_.failure.empty() ? std::nullopt
                                                 : std::optional<std::string>(journal_.failure)});
-    return recorded;
   }
 
   // Persists a plan's transition; the crash hook of the tests fires right after.
@@ -439,20 +451,6 @@ class Runner {
                               .failed_container = journal_.failed_container};
     for (const Entry& entry : journal_.entries) result.containers.push_back(entry.update);
     return result;
-  }
-
- public:
-  // A transaction a killed updater left: the state to resume from (see UpdateManager.h).
-  State ResumeAfterCrash(State journaled) {
-    if (journaled == State::kCommit || journaled == State::kRollback) return journaled;
-    journal_.failure =
-        fmt::format("the updater stopped during {} (killed or crashed)", StateName(journaled));
-    errors_.push_back(journal_.failure);
-    if (journaled < State::kRecreate) {
-      for (Entry& entry : journal_.entries) entry.update.outcome = "not touched";
-      return State::kFailed;
-    }
-    return State::kRollback;
   }
 
  private:

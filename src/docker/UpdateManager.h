@@ -19,7 +19,8 @@
 //              first), each container by PlanRecreate + RunRecreate, its plan journaled before
 //              the first step and at every transition. A container: network mode naming a
 //              container recreated earlier in this transaction follows it to the new one.
-//   Commit     RemoveOld for every recreated container -> Succeeded
+//   Commit     RemoveOld for every recreated container -> Succeeded (an old container the engine
+//              would not remove is listed in errors: the update stands, it waits stopped)
 //   Rollback   when a recreate fails (RunRecreate already restored that container): every
 //              container recreated before it, in reverse order -> RolledBack, or
 //              RollbackFailed when one could not be restored.

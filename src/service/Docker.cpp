@@ -8,6 +8,7 @@
 #include "docker/ContainerSpec.h"
 #include "docker/ManagedContainers.h"
 #include "docker/RegistryClient.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::service {
 namespace {
@@ -67,6 +68,17 @@ Expected<T> WithUpdateManager(const config::Config& config, store::Store& store,
 }
 
 }  // namespace
+
+Expected<docker::PrunePlan> PruneRollbackImages(const config::Config& config,
+                                                std::optional<int> keep, bool dry_run) {
+  auto engine = TRY(ConnectEngine(config));
+  if (dry_run) return docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention));
+  const core::FileLock lock = TRY(store::AcquireUpdateLock(config.state.dir, "docker prune"));
+  docker::PrunePlan plan =
+      TRY(docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention)));
+  TRY(docker::ApplyPrune(*engine, plan));
+  return plan;
+}
 
 Expected<docker::DockerUpdateResult> UpdateContainers(const config::Config& config,
                                                       store::Store& store,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "core/Progress.h"
 #include "docker/EngineClient.h"
 #include "docker/ImageCheck.h"
+#include "docker/Prune.h"
 #include "docker/UpdateManager.h"
 #include "store/Store.h"
 
@@ -40,5 +42,11 @@ Expected<docker::DockerUpdateResult> UpdateContainers(const config::Config& conf
 // Docker off or unreachable).
 Expected<std::vector<docker::DockerUpdateResult>> RecoverContainerUpdates(
     const config::Config& config, store::Store& store, const core::ProgressCallback& progress = {});
+
+// The rollback images Docker updates left beyond the newest `keep` per container (nullopt:
+// docker.image_retention): docker::PlanPrune, then, unless `dry_run`, docker::ApplyPrune under
+// the update lock, so no update is tagging while it prunes. Returns the plan.
+Expected<docker::PrunePlan> PruneRollbackImages(const config::Config& config,
+                                                std::optional<int> keep, bool dry_run);
 
 }  // namespace galaos::service

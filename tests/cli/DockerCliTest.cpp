@@ -244,6 +244,16 @@ TEST_F(DockerCliTest, UpdateRecreatesAContainerOnTheImagePushedUnderItsTag) {
   ASSERT_EQ(history.exit_code, 0) << history.err;
   EXPECT_NE(history.out.find(result["transactionId"].get<std::string>()), std::string::npos);
 
+  // The only rollback image of this container is its newest: a prune keeps it.
+  const CliRun prune = Run({"docker", "prune", "--dry-run", "--json"});
+  ASSERT_EQ(prune.exit_code, 0) << prune.err;
+  const json pruned = json::parse(prune.out);
+  EXPECT_EQ(pruned["dryRun"], true);
+  EXPECT_TRUE(pruned["spaceReclaimed"].is_number());
+  for (const json& tag : pruned["tags"])
+    EXPECT_NE(tag["tag"], result["containers"][0]["rollbackTag"]);
+  EXPECT_EQ(Run({"docker", "prune", "--keep", "0"}).exit_code, 2);
+
   const CliRun unknown = Run(with({"--container", prefix_ + "-nothing"}));
   EXPECT_EQ(unknown.exit_code, 4) << unknown.err;
   const CliRun hostile = Run(with({"--container", "x;reboot"}));

@@ -39,6 +39,8 @@ class FakeEngine final : public Engine {
   Status ConnectNetwork(std::string_view, std::string_view, const nlohmann::json&) override {
     return NotFaked();
   }
+  Expected<std::vector<ImageSummary>> ListImages(std::string_view) override { return NotFaked(); }
+  Status RemoveImage(std::string_view) override { return NotFaked(); }
   Status TagImage(std::string_view, std::string_view, std::string_view) override {
     return NotFaked();
   }
