@@ -26,9 +26,14 @@ class DockerCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     prefix_ = docker::testing::UniquePrefix();
-    image_ = resources_.Image(prefix_ + "-img:v1");
+    image_ = prefix_ + "-img:v1";
     ASSERT_OK(docker::testing::ImportBusyboxImage(
         {.name = image_, .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"}}));
+    // Removed in reverse: every tag first, then the image with the digests pushes left.
+    ASSERT_OK_AND_ASSIGN(const std::string id,
+                         docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", image_}));
+    resources_.Image(id.substr(0, id.find('\n')));
+    resources_.Image(image_);
     db_ = Create("db", {});
     web_ = Create("web", "db:service_started:false");
     ignored_ = resources_.Container(prefix_ + "-ignored");
@@ -202,11 +207,15 @@ TEST_F(DockerCliTest, UpdateRecreatesAContainerOnTheImagePushedUnderItsTag) {
   ASSERT_OK_AND_ASSIGN(const std::string old_id,
                        docker::testing::DockerCli({"inspect", "-f", "{{.Id}}", name}));
   // A new version in the registry; the engine still tags the old one.
-  const std::string next = resources_.Image(prefix_ + "-img:v2");
+  const std::string next = prefix_ + "-img:v2";
   ASSERT_OK(
       docker::testing::ImportBusyboxImage({.name = next,
                                            .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"},
                                            .files = {{"/version", "2"}}}));
+  ASSERT_OK_AND_ASSIGN(const std::string next_id,
+                       docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", next}));
+  resources_.Image(next_id.substr(0, next_id.find('\n')));
+  resources_.Image(next);
   ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
   ASSERT_OK(docker::testing::DockerCli({"push", image}));
   ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
