@@ -306,6 +306,27 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                                        });
                });
 
+  add.Mutation("applyDockerUpdate",
+               [&config, &store, events = context.events](const Caller& caller,
+                                                          const json& input) -> Expected<json> {
+                 InputReader reader(input);
+                 docker::DockerUpdateOptions options;
+                 options.containers =
+                     reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
+                 const std::optional<std::string> compose_file =
+                     reader.OptionalString("composeFile");
+                 TRY(reader.Finish());
+                 if (compose_file) {
+                   return MakeError(ErrorCode::kInvalidArgument,
+                                    "composeFile: compose stacks are not supported yet; name the "
+                                    "containers instead");
+                 }
+                 options.trigger = "api";
+                 options.actor = caller.actor;
+                 return docker::ToJson(
+                     TRY(service::UpdateContainers(config, store, options, ProgressTo(events))));
+               });
+
   add.Mutation("restartContainers", [&config](const Caller&, const json& input) -> Expected<json> {
     InputReader reader(input);
     const std::vector<std::string> names =

@@ -1,5 +1,6 @@
-// `docker list`, `docker info`, `docker restart` and `docker check`: the managed containers,
-// the engine, and newer images in the registries.
+// `docker list`, `docker info`, `docker restart`, `docker check`, `docker update` and
+// `docker prune`: the managed containers, the engine, newer images in the registries,
+// updating to them, and removing the rollback images updates left.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "docker/EngineClient.h"
 #include "docker/ManagedContainers.h"
 #include "service/Docker.h"
+#include "service/Services.h"
 
 namespace galaos::cli {
 namespace {
@@ -158,6 +160,107 @@ void AddCheckCommand(CLI::App& group, Context& context, Action& action) {
   });
 }
 
+void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
+  struct Options {
+    docker::DockerUpdateOptions update;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* update = group.add_subcommand(
+      "update", "Pull newer images and recreate the containers on them (rolled back on failure)");
+  update->add_option("--container", options->update.containers,
+                     "Update this managed container (repeatable; default: every one with a "
+                     "newer image)");
+  update->add_flag("--dry-run", options->update.dry_run,
+                   "Print what would be updated; change nothing");
+  update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
+  update->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      docker::DockerUpdateOptions update = options->update;
+      update.actor = service::LocalUserName();
+      const nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
+      if (!result) {
+        return AuditAndReturn(*store, "docker update", input,
+                              "refused: " + result.error().message(), "",
+                              std::unexpected(result.error()));
+      }
+      if (options->json) {
+        std::printf("%s\n", docker::ToJson(*result).dump(2).c_str());
+      } else {
+        PrintResult(*result);
+      }
+      const Status status =
+          result->success
+              ? Status{}
+              : MakeError(ErrorCode::kFailed, fmt::format("docker update {}", result->final_state));
+      return AuditAndReturn(*store, "docker update", input,
+                            result->dry_run               ? "dry run"
+                            : result->final_state.empty() ? "up to date"
+                                                          : result->final_state,
+                            result->transaction_id, status);
+    };
+  });
+}
+
+void AddPruneCommand(CLI::App& group, Context& context, Action& action) {
+  struct Options {
+    int keep = 0;
+    bool dry_run = false;
+    bool json = false;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* prune = group.add_subcommand(
+      "prune", "Remove rollback images (galaos-rollback/...) beyond the newest N per container");
+  prune
+      ->add_option("--keep", options->keep,
+                   "Rollback images kept per container (default docker.image_retention)")
+      ->check(CLI::Range(1, 1000000));
+  prune->add_flag("--dry-run", options->dry_run, "List what would be removed; change nothing");
+  prune->add_flag("--json", options->json, "As JSON");
+  prune->callback([&context, &action, options] {
+    action = [&context, options]() -> Status {
+      const config::Config* config = TRY(context.Config());
+      store::Store* store = TRY(context.Store());
+      const std::optional<int> keep =
+          options->keep > 0 ? std::optional<int>(options->keep) : std::nullopt;
+      const nlohmann::json input = {{"keep", keep ? nlohmann::json(*keep) : nlohmann::json()},
+                                    {"dryRun", options->dry_run}};
+      const auto plan = service::PruneRollbackImages(*config, keep, options->dry_run);
+      if (options->dry_run) {
+        if (!plan) return std::unexpected(plan.error());
+      } else if (!plan) {
+        return AuditAndReturn(*store, "docker prune", input, "failed: " + plan.error().message(),
+                              "", std::unexpected(plan.error()));
+      }
+      if (options->json) {
+        nlohmann::json out = docker::ToJson(*plan);
+        out["dryRun"] = options->dry_run;
+        std::printf("%s\n", out.dump(2).c_str());
+      } else if (plan->tags.empty()) {
+        std::printf("nothing to prune (keeping %d per container)\n", plan->keep);
+      } else {
+        Table table({"TAG", "IMAGE", "SIZE", "IMAGE DELETED"});
+        for (const docker::PrunedTag& tag : plan->tags) {
+          table.AddRow({tag.tag, tag.image_id.substr(0, 19),
+                        fmt::format("{:.1f} MB", static_cast<double>(tag.size_bytes) / (1 << 20)),
+                        tag.deletes_image ? "yes" : "no (in use or tagged elsewhere)"});
+        }
+        table.Print(stdout);
+        std::printf("%s%d image(s), %.1f MB freed\n", options->dry_run ? "would remove " : "",
+                    plan->images_deleted, static_cast<double>(plan->bytes_freed) / (1 << 20));
+      }
+      if (options->dry_run) return {};
+      return AuditAndReturn(
+          *store, "docker prune", input,
+          fmt::format("{} tag(s), {} image(s)", plan->tags.size(), plan->images_deleted), "",
+          Status{});
+    };
+  });
+}
+
 }  // namespace
 
 void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
@@ -167,6 +270,8 @@ void AddDockerCommands(CLI::App& app, Context& context, Action& action) {
   AddInfoCommand(*group, context, action);
   AddRestartCommand(*group, context, action);
   AddCheckCommand(*group, context, action);
+  AddUpdateCommand(*group, context, action);
+  AddPruneCommand(*group, context, action);
 }
 
 }  // namespace galaos::cli

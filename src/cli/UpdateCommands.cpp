@@ -1,4 +1,4 @@
-// `check`, `apply code`, `recover` and `health`.
+// `check`, `apply code`, `recover` (code and Docker updates) and `health`.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "core/Clock.h"
 #include "health/HealthReport.h"
 #include "release/UpdateChecker.h"
+#include "service/Docker.h"
 #include "service/Services.h"
 
 namespace galaos::cli {
@@ -129,38 +130,50 @@ void AddApplyCommand(CLI::App& app, Context& context, Action& action) {
 
 void AddRecoverCommand(CLI::App& app, Context& context, Action& action) {
   auto json = std::make_shared<bool>(false);
-  CLI::App* recover =
-      app.add_subcommand("recover", "Finish or roll back an update a killed updater left");
-  recover->add_flag("--json", *json, "As JSON (a list of update results)");
+  CLI::App* recover = app.add_subcommand(
+      "recover", "Finish or roll back the code and Docker updates a killed updater left");
+  recover->add_flag("--json", *json,
+                    "As JSON (a list of update results: code ones, then Docker ones)");
   recover->callback([&context, &action, json] {
     action = [&context, json]() -> Status {
       const config::Config* config = TRY(context.Config());
       store::Store* store = TRY(context.Store());
       auto services = TRY(service::Services::Make(*config, *store));
       auto results = services->versions().Recover(TerminalProgress());
-      if (!results) {
+      auto containers = results
+                            ? service::RecoverContainerUpdates(*config, *store, TerminalProgress())
+                            : Expected<std::vector<docker::DockerUpdateResult>>{};
+      if (!results || !containers) {
+        const Error& error = !results ? results.error() : containers.error();
         return AuditAndReturn(*store, "recover", nlohmann::json::object(),
-                              "refused: " + results.error().message(), "",
-                              std::unexpected(results.error()));
+                              "refused: " + error.message(), "", std::unexpected(error));
       }
       nlohmann::json out = nlohmann::json::array();
       Status status;
+      const auto record = [&](const std::string& id, const std::string& state,
+                              bool failed) -> Status {
+        if (failed) status = MakeError(ErrorCode::kFailed, "the rollback of " + id + " failed");
+        return AuditAndReturn(*store, "recover", nlohmann::json::object(), state, id, Status{});
+      };
       for (const code::UpdateResult& result : *results) {
         out.push_back(code::ToJson(result));
         if (!*json) PrintResult(result);
-        if (result.final_state == code::StateName(code::UpdateState::kRollbackFailed)) {
-          status =
-              MakeError(ErrorCode::kFailed, "the rollback of " + result.transaction_id + " failed");
-        }
-        TRY(AuditAndReturn(*store, "recover", nlohmann::json::object(), result.final_state,
-                           result.transaction_id, Status{}));
+        TRY(record(result.transaction_id, result.final_state,
+                   result.final_state == code::StateName(code::UpdateState::kRollbackFailed)));
       }
+      for (const docker::DockerUpdateResult& result : *containers) {
+        out.push_back(docker::ToJson(result));
+        if (!*json) PrintResult(result);
+        TRY(record(result.transaction_id, result.final_state,
+                   result.final_state == "RollbackFailed"));
+      }
+      const bool nothing = results->empty() && containers->empty();
       if (*json) {
         std::printf("%s\n", out.dump(2).c_str());
-      } else if (results->empty()) {
+      } else if (nothing) {
         std::printf("nothing to recover\n");
       }
-      if (results->empty()) {
+      if (nothing) {
         return AuditAndReturn(*store, "recover", nlohmann::json::object(), "nothing to recover", "",
                               Status{});
       }

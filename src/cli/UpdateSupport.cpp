@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "cli/Table.h"
 #include "service/Services.h"
 
 namespace galaos::cli {
@@ -65,6 +66,27 @@ void PrintResult(const code::UpdateResult& result) {
     std::printf("  rolled back: %s\n", step.c_str());
   }
   for (const std::string& error : result.errors) std::printf("  error: %s\n", error.c_str());
+}
+
+void PrintResult(const docker::DockerUpdateResult& result) {
+  if (result.containers.empty()) {
+    std::printf("every managed container is up to date\n");
+  } else {
+    Table table({"CONTAINER", "IMAGE", "OUTCOME", "ROLLBACK TAG", "DETAIL"});
+    for (const docker::ContainerUpdate& u : result.containers) {
+      table.AddRow({u.container, u.image, u.outcome, u.rollback_tag.empty() ? "-" : u.rollback_tag,
+                    u.error});
+    }
+    table.Print(stdout);
+  }
+  if (result.dry_run) {
+    std::printf("dry run: nothing changed\n");
+    return;
+  }
+  if (!result.transaction_id.empty()) {
+    std::printf("transaction %s: %s\n", result.transaction_id.c_str(), result.final_state.c_str());
+  }
+  for (const std::string& error : result.errors) std::printf("error: %s\n", error.c_str());
 }
 
 Status StatusOf(const code::UpdateResult& result) {

@@ -6,6 +6,7 @@
 
 #include "code/VersionManager.h"
 #include "core/Error.h"
+#include "docker/UpdateManager.h"
 #include "store/Store.h"
 
 namespace galaos::cli {
@@ -18,6 +19,8 @@ code::ProgressCallback TerminalProgress();
 
 // Prints an update's or a rollback's result (or a dry run's plan) for a person.
 void PrintResult(const code::UpdateResult& result);
+// The same for a Docker update: a row per container, the transaction and the errors.
+void PrintResult(const docker::DockerUpdateResult& result);
 
 // A result that is not a success (nor a plan) becomes a kFailed error: exit 1, after it has
 // been printed.

@@ -12,7 +12,6 @@
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "backup/Manifest.h"
 #include "core/FileLock.h"
@@ -24,6 +23,7 @@
 #include "release/CurrentVersion.h"
 #include "release/MakeReleaseSource.h"
 #include "release/UpdateChecker.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::code {
 namespace fs = std::filesystem;
@@ -217,12 +217,6 @@ Expected<std::uint64_t> FreeMiB(fs::path path) {
   return static_cast<std::uint64_t>(stats.f_bavail) * stats.f_frsize / (1024 * 1024);
 }
 
-std::string NewTransactionId(const core::Clock& clock) {
-  std::random_device random;
-  const std::time_t now = std::chrono::system_clock::to_time_t(clock.Now());
-  return fmt::format("tx-{:%Y%m%d-%H%M%S}-{:08x}", fmt::gmtime(now), random());
-}
-
 Status ValidateOptions(const UpdateOptions& options) {
   if (options.branch) TRY(WithContext(git::ValidateRefName(*options.branch), "branch"));
   if (options.target) TRY(WithContext(git::ValidateRefName(*options.target), "target"));
@@ -286,17 +280,6 @@ void ListRecovered(const std::vector<UpdateResult>& recovered, UpdateResult& res
                           fmt::format("recovered interrupted transaction {}: {}",
                                       it->transaction_id, it->final_state));
   }
-}
-
-// The single-flight lock of every updater process working on this state directory.
-Expected<core::FileLock> AcquireUpdateLock(const fs::path& state_dir, std::string description) {
-  std::error_code error;
-  fs::create_directories(state_dir, error);
-  if (error) {
-    return MakeError(ErrorCode::kIo,
-                     fmt::format("creating {}: {}", state_dir.string(), error.message()));
-  }
-  return core::FileLock::TryAcquire(state_dir / "update.lock", std::move(description));
 }
 
 BackupPlan BackupPlanFor(const config::Config& config, bool skip_backup) {
@@ -983,8 +966,8 @@ Expected<UpdateResult> VersionManager::Apply(const UpdateOptions& options,
                         .plan = std::move(plan)};
     return result;
   }
-  const std::string id = NewTransactionId(clock_);
-  const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "update " + id));
+  const std::string id = store::NewTransactionId(clock_.Now());
+  const core::FileLock lock = TRY(store::AcquireUpdateLock(config_.state.dir, "update " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
   git::Repository repository = TRY(OpenAppRepository(config_));
   // The target is resolved before a transaction exists: finding nothing newer is not an
@@ -1013,8 +996,8 @@ Expected<UpdateResult> VersionManager::Rollback(const RollbackOptions& options,
   if (!manifest.branch.empty()) {
     TRY(WithContext(git::ValidateRefName(manifest.branch), context + ": branch"));
   }
-  const std::string id = NewTransactionId(clock_);
-  const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "rollback " + id));
+  const std::string id = store::NewTransactionId(clock_.Now());
+  const core::FileLock lock = TRY(store::AcquireUpdateLock(config_.state.dir, "rollback " + id));
   const std::vector<UpdateResult> recovered = TRY(RecoverBeforeStart(progress));
   git::Repository repository = TRY(OpenAppRepository(config_));
   const semver::Version current =
@@ -1059,7 +1042,7 @@ Expected<std::vector<UpdateResult>> VersionManager::RecoverBeforeStart(
 
 Expected<std::vector<UpdateResult>> VersionManager::Recover(
     const ProgressCallback& progress, std::optional<UpdateState> crash_after_state) {
-  const core::FileLock lock = TRY(AcquireUpdateLock(config_.state.dir, "recover"));
+  const core::FileLock lock = TRY(store::AcquireUpdateLock(config_.state.dir, "recover"));
   return RecoverLocked(progress, crash_after_state);
 }
 

@@ -51,6 +51,7 @@
 #include "config/Config.h"
 #include "core/Clock.h"
 #include "core/Error.h"
+#include "core/Progress.h"
 #include "git/Repository.h"
 #include "health/CheckSpec.h"
 #include "health/HealthChecker.h"
@@ -120,15 +121,8 @@ struct RollbackOptions {
   std::function<void(const std::string& transaction_id)> on_started{};  // as in UpdateOptions
 };
 
-struct ProgressEvent {
-  enum class Kind { kStepStarted, kStepFinished, kOutput };
-  Kind kind = Kind::kStepStarted;
-  std::string step;  // "install", "rollback-code", ...
-  std::string text;  // the output line, or the step's outcome
-  bool ok = true;    // kStepFinished: whether the step succeeded
-};
-// Called on the updating thread; must not throw.
-using ProgressCallback = std::function<void(const ProgressEvent&)>;
+using ProgressEvent = core::ProgressEvent;
+using ProgressCallback = core::ProgressCallback;
 
 struct UpdateResult {
   bool success = false;

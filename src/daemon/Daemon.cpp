@@ -24,6 +24,7 @@
 #include "core/UniqueFd.h"
 #include "daemon/SchedulerLoop.h"
 #include "daemon/SystemdNotify.h"
+#include "service/Docker.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
 
@@ -91,17 +92,29 @@ Expected<std::unique_ptr<store::Store>> OpenStore(const config::Config& config) 
                      "state store " + path.string());
 }
 
-// Finishes what a killed updater left; an update running in another process (the CLI) is
-// not an error here: that process finishes its own transaction.
-// Its progress feeds systemd's watchdog: a recovery that runs installs and builds is alive.
-void RecoverAtStart(service::Services& services, SystemdNotify& systemd) {
+// Finishes what a killed updater left, code updates first, then Docker updates; an update
+// running in another process (the CLI) is not an error here: that process finishes its own
+// transaction. Its progress feeds systemd's watchdog: a recovery that runs installs and builds
+// is alive.
+void RecoverAtStart(const config::Config& config, store::Store& store, service::Services& services,
+                    SystemdNotify& systemd) {
   Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover(
       [&systemd](const code::ProgressEvent&) { systemd.WatchdogIfDue(); });
   if (!recovered) {
     spdlog::warn("daemon: recovery at start: {}", recovered.error().message());
+  } else {
+    for (const code::UpdateResult& result : *recovered) {
+      spdlog::info("daemon: recovered transaction {}: {}", result.transaction_id,
+                   result.final_state);
+    }
+  }
+  Expected<std::vector<docker::DockerUpdateResult>> containers =
+      service::RecoverContainerUpdates(config, store);
+  if (!containers) {
+    spdlog::warn("daemon: recovery of docker updates at start: {}", containers.error().message());
     return;
   }
-  for (const code::UpdateResult& result : *recovered) {
+  for (const docker::DockerUpdateResult& result : *containers) {
     spdlog::info("daemon: recovered transaction {}: {}", result.transaction_id, result.final_state);
   }
 }
@@ -113,7 +126,7 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
                          SystemdNotify& systemd) {
   std::unique_ptr<store::Store> store = TRY(OpenStore(config));
   std::unique_ptr<service::Services> services = TRY(service::Services::Make(config, *store));
-  RecoverAtStart(*services, systemd);
+  RecoverAtStart(config, *store, *services, systemd);
   const std::unique_ptr<SchedulerLoop> scheduler = TRY(SchedulerLoop::Start(config, *store));
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");

@@ -24,8 +24,7 @@ class SchedulerLoop {
   // `config` and `store` must outlive the loop. Fails when the default schedules or the
   // stored ones cannot be read, or a timer cannot be created.
   static Expected<std::unique_ptr<SchedulerLoop>> Start(const config::Config& config,
-                                                        store::Store& store,
-                                                        service::DockerApplier docker_applier = {});
+                                                        store::Store& store);
   // Stops the thread; a run in progress finishes first.
   ~SchedulerLoop();
 

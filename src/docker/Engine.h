@@ -30,6 +30,14 @@ struct ContainerSummary {
   std::string network_mode{};  // HostConfig.NetworkMode, e.g. "bridge" or "container:<id>"
 };
 
+// One entry of GET /images/json.
+struct ImageSummary {
+  std::string id{};
+  std::vector<std::string> repo_tags{};     // "repository:tag"; with a filter, those matching
+  std::vector<std::string> repo_digests{};  // "repository@sha256:..."
+  std::int64_t size = 0;                    // bytes
+};
+
 // GET /version.
 struct EngineVersion {
   std::string version{};          // engine release, e.g. "20.10.24"
@@ -78,6 +86,15 @@ class Engine {
   // Attaches a (created or running) container; `endpoint` is an EndpointSettings object.
   virtual Status ConnectNetwork(std::string_view network, std::string_view container,
                                 const nlohmann::json& endpoint) = 0;
+
+  // The images with a tag matching `reference` (a pattern like "repo/*"; empty: every image).
+  virtual Expected<std::vector<ImageSummary>> ListImages(std::string_view reference) = 0;
+  // Removes a tag, or with an id the image (untagging its digests); never forced, so an image a
+  // container uses or another repository references is a kConflict.
+  virtual Status RemoveImage(std::string_view image) = 0;
+  // Tags `image` (an id or reference) as repository:tag, replacing that tag if it exists.
+  virtual Status TagImage(std::string_view image, std::string_view repository,
+                          std::string_view tag) = 0;
 
   // Pulls `image` ("name:tag" or "name@digest"); `registry_auth` is the X-Registry-Auth value
   // (empty: anonymous). A progress line carrying an error fails the pull with its message.

@@ -318,6 +318,52 @@ Status EngineClient::ConnectNetwork(std::string_view network, std::string_view c
   return {};
 }
 
+Expected<std::vector<ImageSummary>> EngineClient::ListImages(std::string_view reference) {
+  std::string path = "/images/json";
+  if (!reference.empty()) {
+    path += "?filters=" + net::UrlEscape(json{{"reference", {reference}}}.dump());
+  }
+  const json body = TRY(SendJson({.path = path}));
+  if (!body.is_array()) {
+    return MakeError(ErrorCode::kFailed,
+                     "Docker Engine at " + host_.text + ": /images/json is not an array");
+  }
+  const auto strings = [](const json& item, const char* key) {
+    std::vector<std::string> out;
+    if (const auto it = item.find(key); it != item.end() && it->is_array()) {
+      for (const json& value : *it) {
+        if (value.is_string()) out.push_back(value.get<std::string>());
+      }
+    }
+    return out;
+  };
+  std::vector<ImageSummary> images;
+  for (const json& item : body) {
+    ImageSummary image{.id = StringOr(item, "Id"),
+                       .repo_tags = strings(item, "RepoTags"),
+                       .repo_digests = strings(item, "RepoDigests")};
+    if (const auto size = item.find("Size"); size != item.end() && size->is_number_integer()) {
+      image.size = size->get<std::int64_t>();
+    }
+    images.push_back(std::move(image));
+  }
+  return images;
+}
+
+Status EngineClient::RemoveImage(std::string_view image) {
+  TRY(Send(
+      {.method = "DELETE", .path = "/images/" + net::UrlEscape(image) + "?force=0&noprune=0"}));
+  return {};
+}
+
+Status EngineClient::TagImage(std::string_view image, std::string_view repository,
+                              std::string_view tag) {
+  TRY(Send({.method = "POST",
+            .path = "/images/" + net::UrlEscape(image) + "/tag?repo=" + net::UrlEscape(repository) +
+                    "&tag=" + net::UrlEscape(tag)}));
+  return {};
+}
+
 Status EngineClient::PullImage(std::string_view image, std::string_view registry_auth,
                                const ProgressCallback& on_progress) {
   const auto [from_image, tag] = SplitPullReference(image);

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 
+#include "core/Clock.h"
 #include "docker/ContainerSpec.h"
 #include "docker/ManagedContainers.h"
 #include "docker/RegistryClient.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::service {
 namespace {
@@ -46,6 +49,56 @@ Expected<std::vector<docker::ContainerImageCheck>> CheckContainerImages(
       TRY(docker::RegistryOptionsFrom(config.docker, config::ProcessEnvironment()));
   docker::RegistryClient registry(std::move(options));
   return docker::CheckImages(*engine, registry, managed, config.docker.tag_policy);
+}
+
+namespace {
+
+// Runs `body` with an UpdateManager on docker.host.
+template <class T>
+Expected<T> WithUpdateManager(const config::Config& config, store::Store& store,
+                              const std::function<Expected<T>(docker::UpdateManager&)>& body) {
+  auto engine = TRY(ConnectEngine(config));
+  docker::RegistryOptions options =
+      TRY(docker::RegistryOptionsFrom(config.docker, config::ProcessEnvironment()));
+  docker::RegistryCredentials credentials = options.credentials;
+  docker::RegistryClient registry(std::move(options));
+  docker::UpdateManager manager(config, store, *engine, registry, std::move(credentials),
+                                core::SystemClock::Instance());
+  return body(manager);
+}
+
+}  // namespace
+
+Expected<docker::PrunePlan> PruneRollbackImages(const config::Config& config,
+                                                std::optional<int> keep, bool dry_run) {
+  auto engine = TRY(ConnectEngine(config));
+  if (dry_run) return docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention));
+  const core::FileLock lock = TRY(store::AcquireUpdateLock(config.state.dir, "docker prune"));
+  docker::PrunePlan plan =
+      TRY(docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention)));
+  TRY(docker::ApplyPrune(*engine, plan));
+  return plan;
+}
+
+Expected<docker::DockerUpdateResult> UpdateContainers(const config::Config& config,
+                                                      store::Store& store,
+                                                      const docker::DockerUpdateOptions& options,
+                                                      const core::ProgressCallback& progress) {
+  return WithUpdateManager<docker::DockerUpdateResult>(
+      config, store,
+      [&](docker::UpdateManager& manager) { return manager.Apply(options, progress); });
+}
+
+Expected<std::vector<docker::DockerUpdateResult>> RecoverContainerUpdates(
+    const config::Config& config, store::Store& store, const core::ProgressCallback& progress) {
+  const auto unfinished = TRY(store.ListUnfinishedTransactions());
+  if (std::ranges::none_of(unfinished, [](const store::Transaction& t) {
+        return t.type == store::TransactionType::kDocker;
+      })) {
+    return std::vector<docker::DockerUpdateResult>{};
+  }
+  return WithUpdateManager<std::vector<docker::DockerUpdateResult>>(
+      config, store, [&](docker::UpdateManager& manager) { return manager.Recover(progress); });
 }
 
 }  // namespace galaos::service

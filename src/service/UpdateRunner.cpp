@@ -75,13 +75,28 @@ json ToJson(const RunOutcome& outcome) {
       {"announcedEvent", outcome.announced_event ? json(*outcome.announced_event) : json(nullptr)}};
 }
 
+DockerApplier ContainerApplier(const config::Config& config, store::Store& store) {
+  return [&config, &store](const std::vector<std::string>& containers,
+                           std::string_view trigger) -> Expected<DockerApplyResult> {
+    const docker::DockerUpdateResult result = TRY(UpdateContainers(
+        config, store, {.containers = containers, .trigger = std::string(trigger)}));
+    DockerApplyResult applied{.success = result.success, .errors = result.errors};
+    for (const docker::ContainerUpdate& container : result.containers) {
+      if (container.outcome == "updated") applied.updated.push_back(container.container);
+      if (container.outcome == "failed") applied.failed.push_back(container.container);
+    }
+    return applied;
+  };
+}
+
 UpdateRunner::UpdateRunner(const config::Config& config, store::Store& store, Services& services,
                            core::Clock& clock, DockerApplier docker_applier)
     : config_(config),
       store_(store),
       services_(services),
       clock_(clock),
-      docker_applier_(std::move(docker_applier)) {}
+      docker_applier_(docker_applier ? std::move(docker_applier)
+                                     : ContainerApplier(config, store)) {}
 
 Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                        const code::ProgressCallback& progress) {
@@ -150,7 +165,7 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
       if (names.empty()) {
         parts.push_back(
             fmt::format("docker: {} container(s) up to date", outcome.containers.size()));
-      } else if (request.apply && docker_applier_) {
+      } else if (request.apply) {
         available.containers.clear();
         Expected<DockerApplyResult> result = docker_applier_(names, request.code_options.trigger);
         if (!result) {
@@ -168,10 +183,6 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
       } else {
         announce = true;
         parts.push_back(fmt::format("docker: update available for [{}]", fmt::join(names, ", ")));
-        if (request.apply) {
-          outcome.success = false;
-          parts.back() += "; docker apply not available";
-        }
       }
     }
   }

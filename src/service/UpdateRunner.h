@@ -2,8 +2,8 @@
 // triggerUpdate: check the code and/or the containers, announce what is available
 // (update_available to the run's notification channels), and apply it when asked.
 //   code    CheckForUpdate; applying is VersionManager::Apply (which journals and notifies).
-//   docker  CheckContainerImages; applying goes through the DockerApplier given to the
-//           runner. Without one the run reports "docker apply not available" and fails.
+//   docker  CheckContainerImages; applying goes through the runner's DockerApplier (default:
+//           ContainerApplier, one docker::UpdateManager transaction).
 //   both    code first; the containers are not touched when the code part failed.
 // Single flight: a run while another update holds <state.dir>/update.lock never starts; the
 // error is kConflict naming the holder (the scheduler records it as "skipped: ...").
@@ -39,6 +39,10 @@ struct DockerApplyResult {
 using DockerApplier = std::function<Expected<DockerApplyResult>(
     const std::vector<std::string>& containers, std::string_view trigger)>;
 
+// The real applier: one docker::UpdateManager transaction (UpdateContainers) for the containers.
+// `config` and `store` must outlive it.
+DockerApplier ContainerApplier(const config::Config& config, store::Store& store);
+
 struct RunRequest {
   store::ScheduleUpdateType type = store::ScheduleUpdateType::kCode;
   bool apply = false;  // false: check and announce only
@@ -68,7 +72,7 @@ class UpdateRunner final : public schedule::ScheduleRunner {
  public:
   // Everything referenced must outlive the runner.
   UpdateRunner(const config::Config& config, store::Store& store, Services& services,
-               core::Clock& clock, DockerApplier docker_applier = {});
+               core::Clock& clock, DockerApplier docker_applier = {});  // {}: ContainerApplier
 
   // kConflict when another update runs; every other failure is in the outcome.
   Expected<RunOutcome> Run(const RunRequest& request, const code::ProgressCallback& progress = {});

@@ -18,6 +18,7 @@
 
 #include "core/AtomicFile.h"
 #include "store/AuditChain.h"
+#include "store/UpdateLock.h"
 #include "store/detail/SqliteConnection.h"
 #include "store/detail/SqliteMigrations.h"
 
@@ -87,15 +88,6 @@ std::string RandomHex(std::size_t bytes) {
   std::array<char, 33> hex{};
   sodium_bin2hex(hex.data(), hex.size(), random.data(), bytes);
   return std::string(hex.data(), bytes * 2);
-}
-
-std::string GenerateTransactionId(TimePoint now) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  std::array<char, 32> stamp{};
-  std::strftime(stamp.data(), stamp.size(), "%Y%m%d-%H%M%S", &utc);
-  return "tx-" + std::string(stamp.data()) + "-" + RandomHex(4);
 }
 
 // The first column of the first row, or nullopt when there is no row.
@@ -502,7 +494,7 @@ Expected<Transaction> SqliteStore::CreateTransaction(const NewTransaction& spec)
     TRY(CheckNotEmpty(spec.state, "the initial state"));
     Transaction tx;
     tx.started_at = tx.updated_at = Now();
-    tx.id = spec.id.empty() ? GenerateTransactionId(tx.started_at) : spec.id;
+    tx.id = spec.id.empty() ? NewTransactionId(tx.started_at) : spec.id;
     tx.type = spec.type;
     tx.trigger = spec.trigger;
     tx.actor = spec.actor;

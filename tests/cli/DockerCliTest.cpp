@@ -1,5 +1,6 @@
-// `galaos-updater docker list|info|restart|check` against the real engine and registry. Every run
-// selects only this test's containers (a managed label unique to it): the engine is shared.
+// `galaos-updater docker list|info|restart|check|update` against the real engine and registry.
+// Every run selects only this test's containers (a managed label unique to it): the engine is
+// shared.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -25,9 +26,14 @@ class DockerCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     prefix_ = docker::testing::UniquePrefix();
-    image_ = resources_.Image(prefix_ + "-img:v1");
+    image_ = prefix_ + "-img:v1";
     ASSERT_OK(docker::testing::ImportBusyboxImage(
         {.name = image_, .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"}}));
+    // Removed in reverse: every tag first, then the image with the digests pushes left.
+    ASSERT_OK_AND_ASSIGN(const std::string id,
+                         docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", image_}));
+    resources_.Image(id.substr(0, id.find('\n')));
+    resources_.Image(image_);
     db_ = Create("db", {});
     web_ = Create("web", "db:service_started:false");
     ignored_ = resources_.Container(prefix_ + "-ignored");
@@ -184,7 +190,7 @@ TEST_F(DockerCliTest, CheckReportsANewerImageOnceTheTagIsPushedAgain) {
 
 // Until docker's update manager is wired into the runner, an applying docker run announces the
 // update and says honestly that it could not apply it.
-TEST_F(DockerCliTest, ScheduleTriggerDockerAnnouncesAnUpdateAndSaysApplyIsNotAvailable) {
+TEST_F(DockerCliTest, ScheduleTriggerDockerAnnouncesWhenCheckingAndUpdatesWhenApplying) {
   const std::string selector = "gdt.check=" + prefix_;
   const auto [name, image] = PushedContainer(selector);
   const CliRun current = Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger",
@@ -193,14 +199,21 @@ TEST_F(DockerCliTest, ScheduleTriggerDockerAnnouncesAnUpdateAndSaysApplyIsNotAva
   EXPECT_EQ(current.out, "docker: 1 container(s) up to date\n");
 
   PushNewImageAs(image);
-  const CliRun run =
-      Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger", "docker"});
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_EQ(run.out, "docker: update available for [" + name + "]; docker apply not available\n");
-  const CliRun outbox = Run({"notify", "outbox", "--json"});
-  const json rows = json::parse(outbox.out);
-  ASSERT_EQ(rows.size(), 1u) << outbox.out;
+  const CliRun announced = Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger",
+                                "docker", "--check-only"});
+  EXPECT_EQ(announced.exit_code, 0) << announced.err;
+  EXPECT_EQ(announced.out, "docker: update available for [" + name + "]\n");
+  const json rows = json::parse(Run({"notify", "outbox", "--json"}).out);
+  ASSERT_EQ(rows.size(), 1u) << rows.dump();
   EXPECT_EQ(rows[0]["event"], "update_available");
+
+  const CliRun applied =
+      Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger", "docker"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.err << applied.out;
+  EXPECT_EQ(applied.out, "docker: updated [" + name + "]\n");
+  const CliRun after = Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger",
+                            "docker", "--check-only"});
+  EXPECT_EQ(after.out, "docker: 1 container(s) up to date\n") << after.err;
 }
 
 TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {
@@ -218,6 +231,81 @@ TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {
   EXPECT_EQ(checks[0]["updateAvailable"], false);
   EXPECT_TRUE(checks[0]["error"].is_string()) << run.out;
   EXPECT_NE(run.err.find("1 of 1 container(s) could not be checked"), std::string::npos) << run.err;
+}
+
+TEST_F(DockerCliTest, UpdateRecreatesAContainerOnTheImagePushedUnderItsTag) {
+  const std::string selector = "gdt.update=" + prefix_;
+  const std::string image = std::string(docker::testing::kRegistry) + "/" + prefix_ + "-upd:1";
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  resources_.Image(image);
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  const std::string name = resources_.Container(prefix_ + "-updated");
+  resources_.Container(name + "-galaos-old");
+  ASSERT_OK(docker::testing::DockerCli(
+      {"run", "-d", "--init", "--name", name, "--label", selector, image}));
+  ASSERT_OK_AND_ASSIGN(const std::string old_id,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Id}}", name}));
+  // A new version in the registry; the engine still tags the old one.
+  const std::string next = prefix_ + "-img:v2";
+  ASSERT_OK(
+      docker::testing::ImportBusyboxImage({.name = next,
+                                           .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"},
+                                           .files = {{"/version", "2"}}}));
+  ASSERT_OK_AND_ASSIGN(const std::string next_id,
+                       docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", next}));
+  resources_.Image(next_id.substr(0, next_id.find('\n')));
+  resources_.Image(next);
+  ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
+  ASSERT_OK(docker::testing::DockerCli({"push", image}));
+  ASSERT_OK(docker::testing::DockerCli({"tag", image_, image}));
+  const std::vector<std::string> update = {"--set", "docker.managed_label=" + selector, "docker",
+                                           "update"};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = update;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+
+  const CliRun dry = Run(with({"--dry-run", "--json"}));
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  json planned = json::parse(dry.out);
+  EXPECT_EQ(planned["dryRun"], true);
+  ASSERT_EQ(planned["containers"].size(), 1u) << dry.out;
+  EXPECT_EQ(planned["containers"][0]["outcome"], "planned");
+
+  const CliRun run = Run(with({"--json"}));
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  json result = json::parse(run.out);
+  EXPECT_EQ(result["updated"], json::array({name})) << run.out;
+  EXPECT_EQ(result["state"], "Succeeded");
+  resources_.Image(result["containers"][0]["rollbackTag"]);
+  ASSERT_OK_AND_ASSIGN(const std::string new_id,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Id}}", name}));
+  EXPECT_NE(new_id, old_id);
+  ASSERT_OK_AND_ASSIGN(const std::string running,
+                       docker::testing::DockerCli({"inspect", "-f", "{{.Image}}", name}));
+  ASSERT_OK_AND_ASSIGN(const std::string pushed,
+                       docker::testing::DockerCli({"image", "inspect", "-f", "{{.Id}}", next}));
+  EXPECT_EQ(running, pushed);
+
+  const CliRun history = Run({"history", "--json"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_NE(history.out.find(result["transactionId"].get<std::string>()), std::string::npos);
+
+  // The only rollback image of this container is its newest: a prune keeps it.
+  const CliRun prune = Run({"docker", "prune", "--dry-run", "--json"});
+  ASSERT_EQ(prune.exit_code, 0) << prune.err;
+  const json pruned = json::parse(prune.out);
+  EXPECT_EQ(pruned["dryRun"], true);
+  EXPECT_TRUE(pruned["spaceReclaimed"].is_number());
+  for (const json& tag : pruned["tags"])
+    EXPECT_NE(tag["tag"], result["containers"][0]["rollbackTag"]);
+  EXPECT_EQ(Run({"docker", "prune", "--keep", "0"}).exit_code, 2);
+
+  const CliRun unknown = Run(with({"--container", prefix_ + "-nothing"}));
+  EXPECT_EQ(unknown.exit_code, 4) << unknown.err;
+  const CliRun hostile = Run(with({"--container", "x;reboot"}));
+  EXPECT_EQ(hostile.exit_code, 2) << hostile.err;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -86,6 +87,36 @@ Status ImportBusyboxImage(const ImageSpec& spec) {
   args.push_back(spec.name);
   TRY(DockerCli(std::move(args)));
   return {};
+}
+
+nlohmann::json ComparableInspect(nlohmann::json container) {
+  using nlohmann::json;
+  const std::string short_id = container["Id"].get<std::string>().substr(0, 12);
+  for (const char* key :
+       {"Id", "Created", "State", "RestartCount", "ExecIDs", "Image", "ResolvConfPath",
+        "HostnamePath", "HostsPath", "LogPath", "GraphDriver"}) {
+    container.erase(key);
+  }
+  json& mounts = container["Mounts"];
+  std::sort(mounts.begin(), mounts.end(),
+            [](const json& a, const json& b) { return a["Destination"] < b["Destination"]; });
+  container["Config"].erase("Image");
+  container["Config"].erase("Hostname");
+  json networks = json::object();
+  for (const auto& [name, settings] : container["NetworkSettings"]["Networks"].items()) {
+    json aliases = json::array();
+    for (const json& alias : settings.value("Aliases", json::array())) {
+      if (alias != short_id) aliases.push_back(alias);
+    }
+    networks[name] = {{"NetworkID", settings["NetworkID"]},
+                      {"Aliases", aliases},
+                      {"IPAMConfig", settings["IPAMConfig"]},
+                      {"Links", settings["Links"]},
+                      {"DriverOpts", settings["DriverOpts"]}};
+  }
+  container["NetworkSettings"] = {{"Networks", networks},
+                                  {"Ports", container["NetworkSettings"]["Ports"]}};
+  return container;
 }
 
 Expected<std::unique_ptr<EngineClient>> TestEngine() {

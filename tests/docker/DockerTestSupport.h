@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,21 @@ struct ImageSpec {
 
 // Imports a rootfs holding /bin/busybox, /bin/sh and `spec.files` as `spec.name`.
 Status ImportBusyboxImage(const ImageSpec& spec);
+
+// What `docker inspect` of a container must keep across a recreate with a new image. Removed,
+// because they are the new container's own by nature:
+//   Id, Created, State, RestartCount — a new container, freshly started;
+//   ExecIDs — the health check's execs running at that instant;
+//   Image, Config.Image — the point of the update;
+//   ResolvConfPath, HostnamePath, HostsPath, LogPath, GraphDriver — paths named by the id;
+//   Config.Hostname — docker derives it from the id when none is configured;
+//   the order of Mounts — the engine lists them from a map, in no fixed order;
+//   NetworkSettings except Ports and, per network, NetworkID, Aliases (less the alias docker
+//     adds for the short id), IPAMConfig, Links, DriverOpts — sandbox and endpoint ids, MAC
+//     and dynamic addresses are allocated per container.
+// Everything else — Config, HostConfig, Mounts, Path, Args, Name, ports, networks, static
+// addresses — must be equal.
+nlohmann::json ComparableInspect(nlohmann::json container);
 
 // A client of the test engine.
 Expected<std::unique_ptr<EngineClient>> TestEngine();

@@ -14,6 +14,7 @@ namespace galaos::docker {
 namespace {
 
 using nlohmann::json;
+using testing::ComparableInspect;
 using testing::DockerCli;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -23,46 +24,6 @@ using testing::UniquePrefix;
 
 constexpr std::int64_t kNanosPerMs = 1'000'000;
 const std::vector<std::string> kSleepCmd = {R"(CMD ["/bin/busybox", "sleep", "600"])"};
-
-// What `docker inspect` of a container must keep across a recreate with a new image. Removed,
-// because they are the new container's own by nature:
-//   Id, Created, State, RestartCount — a new container, freshly started;
-//   Image, Config.Image — the point of the update;
-//   ResolvConfPath, HostnamePath, HostsPath, LogPath, GraphDriver — paths named by the id;
-//   Config.Hostname — docker derives it from the id when none is configured;
-//   the order of Mounts — the engine lists them from a map, in no fixed order;
-//   NetworkSettings except Ports and, per network, NetworkID, Aliases (less the alias docker
-//     adds for the short id), IPAMConfig, Links, DriverOpts — sandbox and endpoint ids, MAC
-//     and dynamic addresses are allocated per container.
-// Everything else — Config, HostConfig, Mounts, Path, Args, Name, ports, networks, static
-// addresses — must be equal.
-json Comparable(json container) {
-  const std::string short_id = container["Id"].get<std::string>().substr(0, 12);
-  for (const char* key : {"Id", "Created", "State", "RestartCount", "Image", "ResolvConfPath",
-                          "HostnamePath", "HostsPath", "LogPath", "GraphDriver"}) {
-    container.erase(key);
-  }
-  json& mounts = container["Mounts"];
-  std::sort(mounts.begin(), mounts.end(),
-            [](const json& a, const json& b) { return a["Destination"] < b["Destination"]; });
-  container["Config"].erase("Image");
-  container["Config"].erase("Hostname");
-  json networks = json::object();
-  for (const auto& [name, settings] : container["NetworkSettings"]["Networks"].items()) {
-    json aliases = json::array();
-    for (const json& alias : settings.value("Aliases", json::array())) {
-      if (alias != short_id) aliases.push_back(alias);
-    }
-    networks[name] = {{"NetworkID", settings["NetworkID"]},
-                      {"Aliases", aliases},
-                      {"IPAMConfig", settings["IPAMConfig"]},
-                      {"Links", settings["Links"]},
-                      {"DriverOpts", settings["DriverOpts"]}};
-  }
-  container["NetworkSettings"] = {{"Networks", networks},
-                                  {"Ports", container["NetworkSettings"]["Ports"]}};
-  return container;
-}
 
 class RecreateOnEngine : public ::testing::Test {
  protected:
@@ -189,8 +150,8 @@ TEST_F(RecreateOnEngine, RecreateKeepsTheWholeConfigurationOnTheNewImage) {
   EXPECT_NE(after["Image"], before["Image"]);
   EXPECT_EQ(after["Config"]["Image"], v2);
   EXPECT_EQ(after["State"]["Health"]["Status"], "healthy");
-  const json expected = Comparable(before);
-  const json actual = Comparable(after);
+  const json expected = ComparableInspect(before);
+  const json actual = ComparableInspect(after);
   EXPECT_EQ(actual, expected) << "differences: " << json::diff(expected, actual).dump(1);
   EXPECT_EQ(after["NetworkSettings"]["Networks"].size(), 2u);
   EXPECT_ERROR_CODE(engine_->InspectContainer(before["Id"].get<std::string>()),
@@ -216,7 +177,7 @@ TEST_F(RecreateOnEngine, AnUnhealthyNewImageBringsTheOldContainerBackUnchanged) 
   ASSERT_OK_AND_ASSIGN(const json after, engine_->InspectContainer(name));
   EXPECT_EQ(after["Id"], before["Id"]);
   EXPECT_TRUE(after["State"]["Running"].get<bool>());
-  EXPECT_EQ(Comparable(after), Comparable(before));
+  EXPECT_EQ(ComparableInspect(after), ComparableInspect(before));
   EXPECT_ERROR_CODE(engine_->InspectContainer(RecoveryName(name)), ErrorCode::kNotFound);
   ASSERT_OK_AND_ASSIGN(const auto containers, engine_->ListContainers());
   for (const auto& c : containers) {
@@ -269,7 +230,7 @@ TEST_F(RecreateOnEngine, ASidecarKeepsSharingItsOwnersNetworkStack) {
   EXPECT_NE(after["Id"], before["Id"]);
   EXPECT_TRUE(after["State"]["Running"].get<bool>());
   EXPECT_EQ(after["HostConfig"]["NetworkMode"], before["HostConfig"]["NetworkMode"]);
-  EXPECT_EQ(Comparable(after), Comparable(before));
+  EXPECT_EQ(ComparableInspect(after), ComparableInspect(before));
 }
 
 TEST_F(RecreateOnEngine, AnAnonymousVolumeMovesToTheNewContainerWithItsData) {
