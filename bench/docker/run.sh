@@ -43,7 +43,8 @@ done
 echo "pushed $images images to $registry"
 
 # Every contestant must succeed before it is timed.
-"$bin" $(cat "$refs") >/dev/null
+mapfile -t references <"$refs"
+"$bin" "${references[@]}" >/dev/null
 skopeo_one="skopeo inspect --raw --tls-verify=false"
 $skopeo_one "docker://$(head -1 "$refs")" >/dev/null
 
@@ -55,7 +56,7 @@ $skopeo_one "docker://$(head -1 "$refs")" >/dev/null
 
 hyperfine --warmup 1 --runs "$runs" --export-json "$out/image-check.json" \
   --export-markdown "$out/image-check.md" \
-  -n galaos "$bin $(tr '\n' ' ' <"$refs")" \
+  -n galaos "$bin ${references[*]}" \
   -n skopeo "while read -r ref; do $skopeo_one docker://\$ref >/dev/null; done <$refs" \
   -n skopeo-p8 "xargs -P 8 -I{} $skopeo_one docker://{} <$refs >/dev/null"
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/environment.md"

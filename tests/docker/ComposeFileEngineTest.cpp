@@ -125,7 +125,8 @@ void ExpectComposeDidWhatComposeFilePredicts(const ComposeFile& compose) {
 // A local busybox image that sleeps, for compose services.
 Expected<std::string> SleepImage(Resources& resources, const std::string& prefix) {
   const std::string image = resources.Image(prefix + "-compose:1");
-  TRY(testing::ImportBusyboxImage({.name = image, .changes = {R"j(CMD ["/bin/busybox", "sleep", "3600"])j"}}));
+  TRY(testing::ImportBusyboxImage(
+      {.name = image, .changes = {R"j(CMD ["/bin/busybox", "sleep", "3600"])j"}}));
   return image;
 }
 
