@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of bench/ on a release build (method and results: docs/BENCHMARKS.md):
-# the Google Benchmark programs, then the end-to-end code-update benchmark against its
-# shell-script baseline (bench/code-update/run.sh). Raw results go to OUT, default
-# build/bench-results/<UTC time>; OUT/summary.md sums them up.
+# the Google Benchmark programs, the image update check against skopeo (bench/docker/run.sh,
+# on the engine and registry of scripts/docker-engine.sh; results in OUT/image-check), then the
+# end-to-end code-update benchmark against its shell-script baseline (bench/code-update/run.sh).
+# Raw results go to OUT, default build/bench-results/<UTC time>; OUT/summary.md sums up the
+# code-update benchmark.
 # Usage: scripts/bench.sh [OUT]   (environment: RUNS, STEP_RUNS as in bench/code-update/run.sh)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,5 +26,6 @@ for program in "$root"/build/bench/bench_*; do
   basename "$program"
   "$program" --benchmark_out="$out/$(basename "$program").json" --benchmark_out_format=json
 done
+"$root/bench/docker/run.sh" "$root/build/bench/galaos-digest-check" "$out/image-check"
 "$root/bench/code-update/run.sh" "$root/build/galaos-updater" "$out"
 echo "results: $out"

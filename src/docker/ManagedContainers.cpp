@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/Time.h"
+#include "docker/detail/StableTopologicalOrder.h"
 
 namespace galaos::docker {
 namespace {
@@ -156,28 +157,12 @@ Expected<std::vector<ContainerSummary>> DependencyOrder(
       }
     }
   }
-  // Repeatedly take the first container whose dependencies are all placed: stable and O(n^2),
-  // fine for the dozens of containers a host runs.
+  std::vector<std::string> names;
+  for (const ContainerSummary& c : containers) names.push_back(c.name);
+  const std::vector<std::size_t> order =
+      TRY(detail::StableTopologicalOrder(depends_on, names, "containers"));
   std::vector<ContainerSummary> ordered;
-  std::vector<bool> placed(count, false);
-  while (ordered.size() < count) {
-    std::optional<std::size_t> next;
-    for (std::size_t i = 0; i < count && !next; ++i) {
-      if (!placed[i] && std::ranges::all_of(depends_on[i], [&](auto j) { return placed[j]; })) {
-        next = i;
-      }
-    }
-    if (!next) {
-      std::string cycle;
-      for (std::size_t i = 0; i < count; ++i) {
-        if (!placed[i]) cycle += (cycle.empty() ? "" : ", ") + containers[i].name;
-      }
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "containers depend on each other in a cycle: " + cycle);
-    }
-    placed[*next] = true;
-    ordered.push_back(containers[*next]);
-  }
+  for (const std::size_t i : order) ordered.push_back(containers[i]);
   return ordered;
 }
 
