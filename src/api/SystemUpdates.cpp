@@ -9,6 +9,7 @@
 #include "release/CurrentVersion.h"
 #include "release/UpdateChecker.h"
 #include "service/Docker.h"
+#include "store/AuditJson.h"
 #include "store/BackupJson.h"
 #include "store/HistoryJson.h"
 
@@ -62,7 +63,11 @@ class Registrar {
                     outcome = "failed: " + output.error().message();
                   } else if (output->is_object()) {
                     if (output->value("success", true) == false) outcome = "failed";
-                    transaction_id = output->value("transactionId", "");
+                    // null when no transaction ran (a dry run, nothing newer)
+                    if (auto id = output->find("transactionId");
+                        id != output->end() && id->is_string()) {
+                      transaction_id = *id;
+                    }
                   }
                   auto audited = store->AppendAudit(store::AuditEntry{
                       .actor = caller.actor,
@@ -224,6 +229,37 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
     return json{{"deletedCount", deleted},
                 {"message", fmt::format("Deleted {} old backup(s)", deleted)}};
   });
+
+  // The audit log for the dashboard (viewers too: it records who changed what, no secrets,
+  // since inputs are redacted before they are written). since/until: milliseconds since the
+  // epoch, as JavaScript's Date.getTime(); since inclusive, until exclusive.
+  add.Query("getAuditLog", Access::kViewer,
+            [&store](const Caller&, const json& input) -> Expected<json> {
+              InputReader reader(input);
+              store::AuditQuery query{.limit = static_cast<int>(reader.Int("limit", 100, 1, 1000))};
+              query.actor = reader.OptionalString("actor");
+              query.action = reader.OptionalString("action");
+              if (reader.Has("outcome")) query.outcome = reader.Enum("outcome", {"ok", "failed"});
+              const auto time = [&reader](std::string_view key) -> std::optional<store::TimePoint> {
+                if (!reader.Has(key)) return std::nullopt;
+                return store::TimePoint(std::chrono::milliseconds(
+                    reader.Int(key, 0, 0, std::int64_t{253402300799999})));  // up to year 9999
+              };
+              query.since = time("since");
+              query.until = time("until");
+              TRY(reader.Finish());
+              json out = json::array();
+              for (const store::AuditRecord& row : TRY(store.ListAudit(query))) {
+                out.push_back(store::AuditRowJson(row));
+              }
+              return out;
+            });
+
+  add.Query("verifyAuditLog", Access::kViewer,
+            [&store](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              return store::AuditVerificationJson(TRY(store.VerifyAuditLog()));
+            });
 }
 
 }  // namespace galaos::api
