@@ -51,6 +51,8 @@ class LiveView {
     this.log = h('pre', { class: 'log live-log', 'aria-label': 'Output', tabindex: 0 });
     this.banner = h('div', { class: 'live-banner', 'aria-live': 'polite' }, notice('neutral', 'Update running…'));
     this.lineCount = 0;
+    this.finishedEvents = 0;  // "succeeded"/"failed" step events received
+    this.caughtUp = null;  // set while drain() waits
     container.replaceChildren(h('section', { class: 'panel live', 'aria-label': 'Live progress' },
       h('h2', {}, 'Live progress'), this.banner,
       h('div', { class: 'live-grid' }, this.stepList, this.log)));
@@ -86,6 +88,8 @@ class LiveView {
       step.started = Date.now();
       this.setState(name, 'running');
     } else {
+      this.finishedEvents += 1;
+      this.caughtUp?.();
       step.ended = Date.now();
       this.setState(name, state, step.started ? step.ended - step.started : undefined);
       if (state === 'failed' && detail) step.detail.textContent = detail;
@@ -111,6 +115,21 @@ class LiveView {
     for (const step of this.steps.values()) {
       if (step.state === 'running' && step.started) step.duration.textContent = formatDuration(Date.now() - step.started);
     }
+  }
+
+  // Resolves once the stream has delivered the end of every step that ran in `transaction`
+  // (the result can overtake the stream's last events), or after `limitMs`.
+  drain(transaction, limitMs) {
+    const ran = (transaction?.steps ?? []).filter((step) => step.status !== 'skipped').length;
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, limitMs);
+      this.caughtUp = () => {
+        if (this.finishedEvents < ran) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      this.caughtUp();
+    });
   }
 
   // The recorded steps are the truth once the transaction ended (events may have been
@@ -159,7 +178,9 @@ async function run(options, live, onDone) {
     const result = await mutate('applyCodeUpdate', options);
     if (result.transactionId) {
       const history = await query('getUpdateHistory', { limit: 5 }).catch(() => []);
-      view.settle(history.find((tx) => tx.id === result.transactionId));
+      const transaction = history.find((tx) => tx.id === result.transactionId);
+      if (stream.live) await view.drain(transaction, 5000);
+      view.settle(transaction);
     }
     view.finish(resultBanner(result));
   } catch (error) {

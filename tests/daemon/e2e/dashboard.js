@@ -261,7 +261,11 @@ async function updateScenario({ page, input, check, shot, signIn }) {
   await page.selectOption('#filter-outcome', 'failed');
   await page.fill('#filter-action', 'applyCodeUpdate');
   await page.click('.filters button[type="submit"]');
-  await page.waitForFunction(() => [...document.querySelectorAll('tr.audit-row')].every((row) => row.textContent.includes('failed')));
+  // Until the filtered list replaced the full one (which holds ok rows too).
+  await page.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('tr.audit-row')];
+    return shown.length > 0 && shown.every((row) => row.textContent.includes('failed'));
+  });
   const failed = await page.locator('tr.audit-row').allTextContents();
   check('the audit filters show only failed updates',
     failed.length >= 1 && failed.every((row) => row.includes('applyCodeUpdate') && row.includes('failed')), failed.join('\n'));
