@@ -2,15 +2,21 @@
 // top bar (navigation, who is signed in, sign out) in step with the session.
 import { currentSession, onSessionChange, restoreSession, signOut } from './api.js';
 import { clear, errorBox, h } from './dom.js';
+import { renderAudit } from './views/audit.js';
 import { renderBackups } from './views/backups.js';
+import { renderContainers } from './views/containers.js';
 import { renderHistory } from './views/history.js';
 import { renderOverview } from './views/overview.js';
 import { renderSignIn } from './views/signin.js';
+import { renderUpdate } from './views/update.js';
 
 const SCREENS = {
   overview: { title: 'Overview', render: renderOverview },
+  update: { title: 'Update', render: renderUpdate },
   history: { title: 'History', render: renderHistory },
   backups: { title: 'Backups', render: renderBackups },
+  containers: { title: 'Containers', render: renderContainers },
+  audit: { title: 'Audit', render: renderAudit },
 };
 
 const main = document.getElementById('main');

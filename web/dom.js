@@ -90,3 +90,35 @@ export function errorBox(error, what) {
   return h('div', { class: 'panel-error', role: 'alert' },
     h('strong', {}, what ? `Could not load ${what}: ` : 'Error: '), error?.message ?? String(error));
 }
+
+// A status message: kind good / bad / neutral (bad ones are announced as alerts).
+export function notice(kind, ...text) {
+  return h('p', { class: ['notice', kind], role: kind === 'bad' ? 'alert' : 'status' }, ...text);
+}
+
+export const VIEWER_NOTE = 'Viewers cannot change anything: sign in with an admin token.';
+
+// A panel that shows its loading state, then what `fill` builds from `load()`'s result, or
+// the error.
+export function panel(title, load, fill, extraClass) {
+  const body = h('div', { class: 'panel-body' }, loading());
+  const section = h('section', { class: ['panel', extraClass], 'aria-label': title }, h('h2', {}, title), body);
+  load().then(
+    (data) => body.replaceChildren(...[fill(data)].flat(Infinity).filter((node) => node !== null && node !== undefined)),
+    (error) => body.replaceChildren(errorBox(error, title.toLowerCase())),
+  );
+  return section;
+}
+
+export function shortDigest(digest) {
+  return digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '';
+}
+
+// A container's image check (checkForUpdates' docker part): current, update (with the newer
+// tag or digest) or the check's error.
+export function imageUpdateStatus(check) {
+  if (check.error) return h('span', { class: 'badge bad', title: check.error }, 'check failed');
+  if (!check.updateAvailable) return h('span', { class: 'badge good' }, 'current');
+  return [h('span', { class: 'badge warn' }, 'update'), ' ',
+    h('span', { class: 'mono small' }, check.newerTag ?? shortDigest(check.remoteDigest))];
+}

@@ -11,6 +11,7 @@
 #include "schedule/ScheduleService.h"
 #include "service/Docker.h"
 #include "service/UpdateRunner.h"
+#include "store/AuditJson.h"
 #include "store/BackupJson.h"
 #include "store/HistoryJson.h"
 
@@ -81,7 +82,11 @@ class Registrar {
                     if (!output->contains("success") && output->contains("transactionId")) {
                       outcome = "started";  // wait: false
                     }
-                    transaction_id = output->value("transactionId", "");
+                    // null when no transaction ran (a dry run, nothing newer)
+                    if (auto id = output->find("transactionId");
+                        id != output->end() && id->is_string()) {
+                      transaction_id = *id;
+                    }
                   }
                   auto audited = store->AppendAudit(store::AuditEntry{
                       .actor = caller.actor,
@@ -346,6 +351,37 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
   });
 
   AddSchedules(add, context);
+
+  // The audit log for the dashboard (viewers too: it records who changed what, no secrets,
+  // since inputs are redacted before they are written). since/until: milliseconds since the
+  // epoch, as JavaScript's Date.getTime(); since inclusive, until exclusive.
+  add.Query("getAuditLog", Access::kViewer,
+            [&store](const Caller&, const json& input) -> Expected<json> {
+              InputReader reader(input);
+              store::AuditQuery query{.limit = static_cast<int>(reader.Int("limit", 100, 1, 1000))};
+              query.actor = reader.OptionalString("actor");
+              query.action = reader.OptionalString("action");
+              if (reader.Has("outcome")) query.outcome = reader.Enum("outcome", {"ok", "failed"});
+              const auto time = [&reader](std::string_view key) -> std::optional<store::TimePoint> {
+                if (!reader.Has(key)) return std::nullopt;
+                return store::TimePoint(std::chrono::milliseconds(
+                    reader.Int(key, 0, 0, std::int64_t{253402300799999})));  // up to year 9999
+              };
+              query.since = time("since");
+              query.until = time("until");
+              TRY(reader.Finish());
+              json out = json::array();
+              for (const store::AuditRecord& row : TRY(store.ListAudit(query))) {
+                out.push_back(store::AuditRowJson(row));
+              }
+              return out;
+            });
+
+  add.Query("verifyAuditLog", Access::kViewer,
+            [&store](const Caller&, const json& input) -> Expected<json> {
+              TRY(InputReader(input).Finish());
+              return store::AuditVerificationJson(TRY(store.VerifyAuditLog()));
+            });
 }
 
 }  // namespace galaos::api

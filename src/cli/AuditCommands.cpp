@@ -6,36 +6,9 @@
 #include "cli/Commands.h"
 #include "cli/Table.h"
 #include "core/Time.h"
-#include "store/HistoryJson.h"
+#include "store/AuditJson.h"
 
 namespace galaos::cli {
-namespace {
-
-nlohmann::json VerificationJson(const store::AuditVerification& result) {
-  nlohmann::json json = {{"ok", result.ok()},
-                         {"rowsChecked", result.rows_checked},
-                         {"headHash", result.head_hash},
-                         {"message", result.Describe()}};
-  if (result.first_tampered) json["firstTamperedSeq"] = result.first_tampered->seq;
-  return json;
-}
-
-nlohmann::json AuditRowJson(const store::AuditRecord& row) {
-  auto input = nlohmann::json::parse(row.entry.input_json, nullptr, /*allow_exceptions=*/false);
-  return {{"seq", row.seq},
-          {"time", core::FormatIsoUtc(row.time)},
-          {"actor", row.entry.actor},
-          {"clientAddress", row.entry.client_address},
-          {"requestId", row.entry.request_id},
-          {"action", row.entry.action},
-          {"input", input.is_discarded() ? nlohmann::json(row.entry.input_json) : input},
-          {"outcome", row.entry.outcome},
-          {"transactionId", row.entry.transaction_id},
-          {"prevHash", row.prev_hash},
-          {"hash", row.hash}};
-}
-
-}  // namespace
 
 void AddAuditCommands(CLI::App& app, Context& context, Action& action) {
   CLI::App* group = app.add_subcommand("audit", "The hash-chained audit log");
@@ -50,7 +23,7 @@ void AddAuditCommands(CLI::App& app, Context& context, Action& action) {
       store::Store* store = TRY(context.Store());
       store::AuditVerification result = TRY(store->VerifyAuditLog());
       if (*verify_json) {
-        std::printf("%s\n", VerificationJson(result).dump(2).c_str());
+        std::printf("%s\n", store::AuditVerificationJson(result).dump(2).c_str());
       } else if (result.ok()) {
         std::printf("%s\n", result.Describe().c_str());
       }
@@ -76,7 +49,7 @@ void AddAuditCommands(CLI::App& app, Context& context, Action& action) {
           TRY(store->ListAudit(store::AuditQuery{.limit = list_options->limit}));
       if (list_options->json) {
         nlohmann::json out = nlohmann::json::array();
-        for (const store::AuditRecord& row : rows) out.push_back(AuditRowJson(row));
+        for (const store::AuditRecord& row : rows) out.push_back(store::AuditRowJson(row));
         std::printf("%s\n", out.dump(2).c_str());
         return {};
       }

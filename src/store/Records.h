@@ -148,6 +148,9 @@ struct AuditQuery {
   std::optional<std::string> actor{};
   std::optional<std::string> action{};
   std::optional<TimePoint> since{};  // inclusive
+  std::optional<TimePoint> until{};  // exclusive
+  // "ok", or "failed" (which also matches "failed: <why>").
+  std::optional<std::string> outcome{};
 };
 
 struct AuditTamper {

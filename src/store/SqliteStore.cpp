@@ -723,8 +723,11 @@ Expected<std::vector<AuditRecord>> SqliteStore::ListAudit(const AuditQuery& quer
     auto select = TRY(db_.Prepare(
         Select(kAuditColumns,
                "FROM audit_log WHERE (?1 IS NULL OR actor = ?1) AND (?2 IS NULL OR action = ?2) "
-               "AND (?3 IS NULL OR time >= ?3) ORDER BY seq DESC LIMIT ?4")));
-    TRY(select.BindAll(query.actor, query.action, query.since, query.limit));
+               "AND (?3 IS NULL OR time >= ?3) AND (?4 IS NULL OR time < ?4) "
+               "AND (?5 IS NULL OR outcome = ?5 OR substr(outcome, 1, length(?5) + 1) = ?5 || ':') "
+               "ORDER BY seq DESC LIMIT ?6")));
+    TRY(select.BindAll(query.actor, query.action, query.since, query.until, query.outcome,
+                       query.limit));
     return ReadAll(select, &ReadAudit);
   });
 }

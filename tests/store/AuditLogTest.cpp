@@ -195,6 +195,35 @@ TEST_F(AuditLogTest, ListFiltersByActorActionAndSinceNewestFirst) {
   EXPECT_EQ(limited[0].seq, 4);
 }
 
+// outcome "failed" matches "failed" and "failed: <why>", but not an outcome that merely
+// starts with the same letters.
+TEST_F(AuditLogTest, ListFiltersByOutcomeAndUntil) {
+  ASSERT_OK(store_->AppendAudit(Entry("admin", "applyCodeUpdate", "ok")));
+  clock_.Advance(1min);
+  ASSERT_OK(store_->AppendAudit(Entry("admin", "applyCodeUpdate", "failed")));
+  clock_.Advance(1min);
+  ASSERT_OK(store_->AppendAudit(Entry("admin", "rollback", "failed: CONFLICT held")));
+  clock_.Advance(1min);
+  ASSERT_OK(store_->AppendAudit(Entry("admin", "rollback", "failedish")));
+
+  ASSERT_OK_AND_ASSIGN(auto failed, store_->ListAudit({.outcome = "failed"}));
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0].seq, 3);
+  EXPECT_EQ(failed[1].seq, 2);
+  ASSERT_OK_AND_ASSIGN(auto ok, store_->ListAudit({.outcome = "ok"}));
+  ASSERT_EQ(ok.size(), 1u);
+  EXPECT_EQ(ok[0].seq, 1);
+
+  ASSERT_OK_AND_ASSIGN(auto before, store_->ListAudit({.until = kStart + 2min}));
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].seq, 2);
+  ASSERT_OK_AND_ASSIGN(auto window,
+                       store_->ListAudit({.since = kStart + 1min, .until = kStart + 3min}));
+  ASSERT_EQ(window.size(), 2u);
+  EXPECT_EQ(window[0].seq, 3);
+  EXPECT_EQ(window[1].seq, 2);
+}
+
 TEST_F(AuditLogTest, InvalidInputJsonIsRefusedAndLeavesTheChainIntact) {
   ASSERT_OK(store_->AppendAudit(Entry("admin", "applyCodeUpdate")));
   AuditEntry bad = Entry("admin", "rollback");

@@ -1,8 +1,6 @@
 import { isAdmin, mutate, query } from '../api.js';
-import { clear, errorBox, formatBytes, h, loading, timeElement } from '../dom.js';
+import { clear, errorBox, formatBytes, h, loading, notice, timeElement, VIEWER_NOTE } from '../dom.js';
 import { confirmAction } from './confirm.js';
-
-const VIEWER_NOTE = 'Viewers cannot change anything: sign in with an admin token.';
 
 function contents(backup) {
   const manifest = backup.metadata?.manifest;
@@ -11,10 +9,6 @@ function contents(backup) {
   const parts = [`${files} ${files === 1 ? 'file' : 'files'}`];
   if (manifest.database) parts.push(`${manifest.database.kind} database`);
   return parts.join(' + ');
-}
-
-function notice(kind, ...text) {
-  return h('p', { class: ['notice', kind], role: kind === 'bad' ? 'alert' : 'status' }, ...text);
 }
 
 async function rollback(backup, status, reload) {

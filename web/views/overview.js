@@ -1,18 +1,6 @@
 import { query } from '../api.js';
-import { errorBox, formatDuration, h, loading, outcomeBadge, timeElement } from '../dom.js';
+import { errorBox, formatDuration, h, imageUpdateStatus, outcomeBadge, panel, timeElement } from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
-
-// A panel that shows its loading state, then what `fill` builds from `load()`'s result, or
-// the error.
-function panel(title, load, fill, extraClass) {
-  const body = h('div', { class: 'panel-body' }, loading());
-  const section = h('section', { class: ['panel', extraClass], 'aria-label': title }, h('h2', {}, title), body);
-  load().then(
-    (data) => body.replaceChildren(...[fill(data)].flat(Infinity).filter((node) => node !== null && node !== undefined)),
-    (error) => body.replaceChildren(errorBox(error, title.toLowerCase())),
-  );
-  return section;
-}
 
 function versionPanel(version) {
   return h('p', { class: 'version', id: 'running-version' }, version.version);
@@ -62,14 +50,7 @@ function containerUpdates(check) {
     h('tbody', {}, check.docker.map((container) => h('tr', {},
       h('td', {}, container.container),
       h('td', { class: 'mono' }, container.image),
-      h('td', {}, container.error ? h('span', { class: 'badge bad', title: container.error }, 'check failed')
-        : container.updateAvailable ? [h('span', { class: 'badge warn' }, 'update'), ' ',
-          h('span', { class: 'mono small' }, container.newerTag ?? shortDigest(container.remoteDigest))]
-          : h('span', { class: 'badge good' }, 'current')))))));
-}
-
-function shortDigest(digest) {
-  return digest ? digest.replace(/^sha256:/, '').slice(0, 12) : '';
+      h('td', {}, imageUpdateStatus(container)))))));
 }
 
 function lastUpdate(history) {

@@ -1,0 +1,130 @@
+// The systemUpdates.* procedures over a real store and a real sample git app, called through
+// the tRPC router: what the dashboard's Update and Audit screens use.
+#include <gtest/gtest.h>
+
+#include "api/SystemUpdates.h"
+#include "core/Clock.h"
+#include "core/TempDir.h"
+#include "store/SqliteStore.h"
+#include "support/Assertions.h"
+#include "support/GitFixture.h"
+
+namespace galaos::api {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+class SystemUpdatesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(core::TempDir dir, core::TempDir::Create("system-updates"));
+    dir_ = std::make_unique<core::TempDir>(std::move(dir));
+    config_.app.root = git_.app();
+    config_.update.source = config::ReleaseSource::kGit;
+    config_.commands.install = {"true"};
+    config_.backup.dir = dir_->path() / "backups";
+    ASSERT_OK_AND_ASSIGN(store_, store::OpenSqliteStore(dir_->path() / "state.db", clock_));
+    ASSERT_OK_AND_ASSIGN(services_, service::Services::Make(config_, *store_));
+    AddSystemUpdates(router_, {.config = config_, .store = *store_, .services = *services_});
+  }
+
+  void Audit(std::string actor, std::string action, std::string outcome) {
+    ASSERT_OK(store_->AppendAudit(store::AuditEntry{.actor = std::move(actor),
+                                                    .action = std::move(action),
+                                                    .input_json = "{}",
+                                                    .outcome = std::move(outcome)}));
+    clock_.Advance(1min);
+  }
+
+  // The procedure's data, or its error envelope.
+  json Query(std::string name, std::optional<json> input = std::nullopt) {
+    TrpcRequest request{.method = "GET", .procedures = "systemUpdates." + name};
+    if (input) request.query.emplace("input", input->dump());
+    json body = json::parse(router_.Handle(request, viewer_).body);
+    return body.contains("result") ? body["result"]["data"] : body;
+  }
+
+  static std::int64_t Ms(std::chrono::system_clock::time_point time) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+  }
+
+  const std::chrono::system_clock::time_point start_ =
+      std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  core::TestClock clock_{start_};
+  git::testing::GitFixture git_;
+  std::unique_ptr<core::TempDir> dir_;
+  config::Config config_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<service::Services> services_;
+  TrpcRouter router_;
+  const Caller viewer_{.role = Role::kViewer, .actor = "dash"};
+};
+
+// The Update screen's confirmation shows this plan; no transaction runs, and the audit row
+// has no transaction id.
+TEST_F(SystemUpdatesTest, ADryRunAnswersThePlanAndIsAuditedWithoutATransaction) {
+  git_.PublishV1_1();
+  TrpcRequest request{.method = "POST",
+                      .procedures = "systemUpdates.applyCodeUpdate",
+                      .content_type = "application/json",
+                      .body = R"({"dryRun":true,"skipBuild":true})"};
+  HttpReply reply = router_.Handle(request, Caller{.role = Role::kAdmin, .actor = "ops"});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json result = json::parse(reply.body)["result"]["data"];
+  EXPECT_EQ(result["success"], true);
+  EXPECT_EQ(result["transactionId"], nullptr);
+  EXPECT_EQ(result["plan"]["currentVersion"], "1.0.0");
+  EXPECT_EQ(result["plan"]["targetVersion"], "1.1.0");
+  EXPECT_EQ(result["newVersion"], "1.0.0");
+  json audit = Query("getAuditLog");
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0]["outcome"], "ok");
+  EXPECT_EQ(audit[0]["transactionId"], "");
+  EXPECT_EQ(audit[0]["input"]["dryRun"], true);
+}
+
+TEST_F(SystemUpdatesTest, AViewerReadsTheAuditLogNewestFirstWithFilters) {
+  Audit("ops", "systemUpdates.applyCodeUpdate", "ok");
+  Audit("ci", "systemUpdates.applyCodeUpdate", "failed: build failed");
+  Audit("ops", "systemUpdates.rollback", "ok");
+
+  json all = Query("getAuditLog");
+  ASSERT_EQ(all.size(), 3u) << all;
+  EXPECT_EQ(all[0]["seq"], 3);
+  EXPECT_EQ(all[0]["action"], "systemUpdates.rollback");
+  EXPECT_EQ(all[0]["input"], json::object());
+  EXPECT_EQ(all[2]["hash"], all[1]["prevHash"]);
+
+  EXPECT_EQ(Query("getAuditLog", json{{"actor", "ops"}}).size(), 2u);
+  EXPECT_EQ(Query("getAuditLog", json{{"action", "systemUpdates.applyCodeUpdate"}}).size(), 2u);
+  json failed = Query("getAuditLog", json{{"outcome", "failed"}});
+  ASSERT_EQ(failed.size(), 1u);
+  EXPECT_EQ(failed[0]["actor"], "ci");
+  json window =
+      Query("getAuditLog", json{{"since", Ms(start_ + 1min)}, {"until", Ms(start_ + 2min)}});
+  ASSERT_EQ(window.size(), 1u) << window;
+  EXPECT_EQ(window[0]["seq"], 2);
+  EXPECT_EQ(Query("getAuditLog", json{{"limit", 1}}).size(), 1u);
+}
+
+TEST_F(SystemUpdatesTest, BadAuditLogFiltersAreABadRequest) {
+  for (const json& input : {json{{"outcome", "maybe"}}, json{{"limit", 0}},
+                            json{{"since", "yesterday"}}, json{{"actors", "ops"}}}) {
+    json reply = Query("getAuditLog", input);
+    EXPECT_EQ(reply["error"]["data"]["code"], "BAD_REQUEST") << input << " " << reply;
+  }
+}
+
+TEST_F(SystemUpdatesTest, VerifyAuditLogReportsTheIntactChain) {
+  Audit("ops", "systemUpdates.applyCodeUpdate", "ok");
+  Audit("ops", "systemUpdates.rollback", "ok");
+  json verified = Query("verifyAuditLog");
+  EXPECT_EQ(verified["ok"], true) << verified;
+  EXPECT_EQ(verified["rowsChecked"], 2);
+  EXPECT_EQ(verified["headHash"], Query("getAuditLog", json{{"limit", 1}})[0]["hash"]);
+  EXPECT_FALSE(verified.contains("firstTamperedSeq"));
+}
+
+}  // namespace
+}  // namespace galaos::api
