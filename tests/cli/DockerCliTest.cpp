@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <ranges>
 
 #include "core/Process.h"
 #include "core/TempDir.h"
@@ -98,7 +99,10 @@ class DockerCliTest : public ::testing::Test {
   // A different image under the same tag: the registry's digest changes, the container's not.
   void PushNewImageAs(const std::string& image) {
     const std::string next = resources_.Image(prefix_ + "-img:v2");
-    ASSERT_OK(docker::testing::ImportBusyboxImage({.name = next, .files = {{"/version", "2"}}}));
+    ASSERT_OK(
+        docker::testing::ImportBusyboxImage({.name = next,
+                                             .changes = {R"(CMD ["/bin/busybox", "sleep", "600"])"},
+                                             .files = {{"/version", "2"}}}));
     ASSERT_OK(docker::testing::DockerCli({"tag", next, image}));
     ASSERT_OK(docker::testing::DockerCli({"push", image}));
   }
@@ -214,6 +218,13 @@ TEST_F(DockerCliTest, ScheduleTriggerDockerAnnouncesWhenCheckingAndUpdatesWhenAp
   const CliRun after = Run({"--set", "docker.managed_label=" + selector, "schedule", "trigger",
                             "docker", "--check-only"});
   EXPECT_EQ(after.out, "docker: 1 container(s) up to date\n") << after.err;
+  // The update tagged the previous image for rollback: removed with the rest.
+  ASSERT_OK_AND_ASSIGN(const std::string tags,
+                       docker::testing::DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                                                   "galaos-rollback/" + name}));
+  for (const auto tag : std::views::split(tags, '\n')) {
+    if (!tag.empty()) resources_.Image(std::string(tag.begin(), tag.end()));
+  }
 }
 
 TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {

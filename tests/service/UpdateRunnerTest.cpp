@@ -33,13 +33,13 @@ class UpdateRunnerTest : public ::testing::Test {
     runner_.emplace(config_, *store_, *services_, core::SystemClock::Instance());
   }
 
-  std::vector<std::string> OutboxSinks() {
+  // The sinks the outbox holds `event` for.
+  std::vector<std::string> OutboxSinks(std::string_view event = "update_available") {
     auto rows = store_->ListNotifications({});
     EXPECT_TRUE(rows) << rows.error().message();
     std::vector<std::string> sinks;
     for (const store::Notification& row : rows ? *rows : std::vector<store::Notification>{}) {
-      EXPECT_EQ(row.event_type, "update_available");
-      sinks.push_back(row.sink);
+      if (row.event_type == event) sinks.push_back(row.sink);
     }
     std::ranges::sort(sinks);
     return sinks;
@@ -76,6 +76,7 @@ TEST_F(UpdateRunnerTest, AnApplyingRunUpdatesTheCodeThroughTheTransaction) {
   EXPECT_NE(outcome.summary.find("docker: off"), std::string::npos) << outcome.summary;
   EXPECT_EQ(app_.Capture().restarted_version, "1.1.0");
   EXPECT_TRUE(OutboxSinks().empty());  // applied, not announced
+  EXPECT_EQ(OutboxSinks("update_completed"), (std::vector<std::string>{"database", "webhook"}));
 }
 
 TEST_F(UpdateRunnerTest, BothLeavesTheContainersAloneWhenTheCodeUpdateFailed) {
