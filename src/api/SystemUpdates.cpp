@@ -56,6 +56,18 @@ Expected<json> RunTransaction(InputReader& reader, BackgroundTransactions* backg
 }
 
 // listBackups' entries: the original's {id, path, version, timestamp, metadata}.
+// The original applyCodeUpdate options (also applyFullUpdate's codeOptions).
+code::UpdateOptions CodeOptions(InputReader& reader, const Caller& caller) {
+  code::UpdateOptions options;
+  options.branch = reader.OptionalString("branch");
+  options.skip_backup = reader.Bool("skipBackup", false);
+  options.skip_migrations = reader.Bool("skipMigrations", false);
+  options.skip_build = reader.Bool("skipBuild", false);
+  options.trigger = "api";
+  options.actor = caller.actor;
+  return options;
+}
+
 class Registrar {
  public:
   Registrar(TrpcRouter& router, SystemUpdatesContext context)
@@ -278,15 +290,9 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                [&services, events = context.events, background = context.background](
                    const Caller& caller, const json& input) -> Expected<json> {
                  InputReader reader(input);
-                 code::UpdateOptions options;
-                 options.branch = reader.OptionalString("branch");
+                 code::UpdateOptions options = CodeOptions(reader, caller);
                  options.target = reader.OptionalString("target");
-                 options.skip_backup = reader.Bool("skipBackup", false);
-                 options.skip_migrations = reader.Bool("skipMigrations", false);
-                 options.skip_build = reader.Bool("skipBuild", false);
                  options.dry_run = reader.Bool("dryRun", false);
-                 options.trigger = "api";
-                 options.actor = caller.actor;
                  return RunTransaction(reader, background, options.dry_run,
                                        [&services, events, options](auto on_started) mutable {
                                          options.on_started = std::move(on_started);
@@ -331,6 +337,53 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  return docker::ToJson(
                      TRY(service::UpdateContainers(config, store, options, ProgressTo(events))));
                });
+
+  // Code first; the containers are not touched when the code update failed. Two transactions
+  // in the history (code, then docker), as a scheduled "both" run makes.
+  add.Mutation(
+      "applyFullUpdate",
+      [&config, &store, &services, events = context.events](const Caller& caller,
+                                                            const json& input) -> Expected<json> {
+        InputReader reader(input);
+        code::UpdateOptions code_options = CodeOptions(reader.Object("codeOptions"), caller);
+        docker::DockerUpdateOptions docker_options{
+            .containers = reader.Object("dockerOptions")
+                              .OptionalStringArray("containers")
+                              .value_or(std::vector<std::string>{}),
+            .trigger = "api",
+            .actor = caller.actor};
+        TRY(reader.Finish());
+        const code::UpdateResult code =
+            TRY(services.versions().Apply(code_options, ProgressTo(events)));
+        json out{{"success", false}, {"code", code::ToJson(code)}};
+        if (!code.success) {
+          out["docker"] = {{"success", false}, {"errors", {"not applied: the code update failed"}}};
+          return out;
+        }
+        Expected<docker::DockerUpdateResult> containers =
+            service::UpdateContainers(config, store, docker_options, ProgressTo(events));
+        out["docker"] = containers
+                            ? docker::ToJson(*containers)
+                            : json{{"success", false}, {"errors", {containers.error().message()}}};
+        out["success"] = containers && containers->success;
+        return out;
+      });
+
+  // Rollback images beyond the newest `keep` per container (default docker.image_retention);
+  // never an image a container uses, never an image of anything else.
+  add.Mutation("pruneImages", [&config](const Caller&, const json& input) -> Expected<json> {
+    InputReader reader(input);
+    const bool dry_run = reader.Bool("dryRun", false);
+    std::optional<int> keep;
+    if (reader.Has("keep")) keep = static_cast<int>(reader.Int("keep", 1, 1, 1000));
+    TRY(reader.Finish());
+    const docker::PrunePlan plan = TRY(service::PruneRollbackImages(config, keep, dry_run));
+    json out = docker::ToJson(plan);
+    out["message"] =
+        fmt::format("{} {} rollback image(s), {:.1f} MB", dry_run ? "Would delete" : "Deleted",
+                    plan.images_deleted, static_cast<double>(plan.bytes_freed) / 1e6);
+    return out;
+  });
 
   add.Mutation("restartContainers", [&config](const Caller&, const json& input) -> Expected<json> {
     InputReader reader(input);

@@ -84,6 +84,44 @@ TEST_F(SystemUpdatesTest, ADryRunAnswersThePlanAndIsAuditedWithoutATransaction) 
   EXPECT_EQ(audit[0]["input"]["dryRun"], true);
 }
 
+// DESIGN.md §6: docker is not applied when code failed.
+TEST_F(SystemUpdatesTest, AFullUpdateLeavesTheContainersAloneWhenTheCodeUpdateFailed) {
+  git_.PublishV1_1();
+  config_.commands.install = {"false"};                     // the update's install step fails
+  config_.docker.host = "unix:///nonexistent/docker.sock";  // touching Docker would fail too
+  TrpcRequest request{.method = "POST",
+                      .procedures = "systemUpdates.applyFullUpdate",
+                      .content_type = "application/json",
+                      .body = R"({"codeOptions":{"skipBuild":true},"dockerOptions":{}})"};
+  HttpReply reply = router_.Handle(request, Caller{.role = Role::kAdmin, .actor = "ops"});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  json result = json::parse(reply.body)["result"]["data"];
+  EXPECT_EQ(result["success"], false);
+  EXPECT_EQ(result["code"]["success"], false) << result.dump(2);
+  EXPECT_EQ(result["code"]["previousVersion"], "1.0.0");
+  EXPECT_EQ(result["docker"]["errors"], json::array({"not applied: the code update failed"}));
+}
+
+TEST_F(SystemUpdatesTest, FullUpdateAndPruneInputsAreCheckedFieldByField) {
+  const Caller admin{.role = Role::kAdmin, .actor = "ops"};
+  TrpcRequest full{
+      .method = "POST",
+      .procedures = "systemUpdates.applyFullUpdate",
+      .content_type = "application/json",
+      .body = R"({"codeOptions":{"skipBackups":true},"dockerOptions":{"containers":1}})"};
+  HttpReply reply = router_.Handle(full, admin);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(reply.body.find("codeOptions.skipBackups"), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("dockerOptions.containers"), std::string::npos) << reply.body;
+  TrpcRequest prune{.method = "POST",
+                    .procedures = "systemUpdates.pruneImages",
+                    .content_type = "application/json",
+                    .body = R"({"keep":0})"};
+  reply = router_.Handle(prune, admin);
+  EXPECT_EQ(reply.status, 400) << reply.body;
+  EXPECT_NE(reply.body.find("keep"), std::string::npos) << reply.body;
+}
+
 TEST_F(SystemUpdatesTest, AViewerReadsTheAuditLogNewestFirstWithFilters) {
   Audit("ops", "systemUpdates.applyCodeUpdate", "ok");
   Audit("ci", "systemUpdates.applyCodeUpdate", "failed: build failed");
