@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "core/FileLock.h"
 #include "core/Time.h"
 #include "notify/Event.h"
 #include "service/Docker.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::service {
 namespace {
@@ -17,16 +17,6 @@ namespace {
 using nlohmann::json;
 
 // kConflict naming the holder when an update holds the update lock now.
-Status RefuseWhileUpdating(const config::Config& config) {
-  const auto path = config.state.dir / "update.lock";
-  const core::FileLock::Inspection lock = TRY(core::FileLock::Inspect(path));
-  if (!lock.held) return {};
-  return MakeError(
-      ErrorCode::kConflict,
-      fmt::format("another update is running: pid {} ({})", lock.owner ? lock.owner->pid : 0,
-                  lock.owner ? lock.owner->description : "unknown"));
-}
-
 // "database" first, then the requested channels the config enables (all of them when none
 // is requested).
 std::vector<std::string> SinksFor(const config::NotifyConfig& config,
@@ -100,7 +90,7 @@ UpdateRunner::UpdateRunner(const config::Config& config, store::Store& store, Se
 
 Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                        const code::ProgressCallback& progress) {
-  TRY(RefuseWhileUpdating(config_));
+  TRY(store::RefuseWhileUpdating(config_.state.dir));
   RunOutcome outcome;
   std::vector<std::string> parts;
   notify::UpdateAvailable available;
@@ -127,8 +117,7 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
     } else {
       // Apply takes the update lock itself: a conflict here means an update started meanwhile.
       code::UpdateOptions options = request.code_options;
-      if (!request.channels.empty())
-        options.notify_sinks = SinksFor(config_.notify, request.channels);
+      options.notify_sinks = SinksFor(config_.notify, request.channels);
       code::UpdateResult result = TRY(services_.versions().Apply(options, progress));
       outcome.success = result.success;
       parts.push_back(result.success

@@ -9,6 +9,13 @@
 namespace galaos::store {
 
 namespace fs = std::filesystem;
+namespace {
+
+fs::path LockPath(const fs::path& state_dir) {
+  return state_dir / "update.lock";
+}
+
+}  // namespace
 
 Expected<core::FileLock> AcquireUpdateLock(const fs::path& state_dir, std::string description) {
   std::error_code error;
@@ -17,7 +24,16 @@ Expected<core::FileLock> AcquireUpdateLock(const fs::path& state_dir, std::strin
     return MakeError(ErrorCode::kIo,
                      fmt::format("creating {}: {}", state_dir.string(), error.message()));
   }
-  return core::FileLock::TryAcquire(state_dir / "update.lock", std::move(description));
+  return core::FileLock::TryAcquire(LockPath(state_dir), std::move(description));
+}
+
+Status RefuseWhileUpdating(const fs::path& state_dir) {
+  const core::FileLock::Inspection lock = TRY(core::FileLock::Inspect(LockPath(state_dir)));
+  if (!lock.held) return {};
+  return MakeError(
+      ErrorCode::kConflict,
+      fmt::format("another update is running: pid {} ({})", lock.owner ? lock.owner->pid : 0,
+                  lock.owner ? lock.owner->description : "unknown"));
 }
 
 std::string NewTransactionId(TimePoint now) {

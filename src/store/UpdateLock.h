@@ -18,6 +18,11 @@ namespace galaos::store {
 Expected<core::FileLock> AcquireUpdateLock(const std::filesystem::path& state_dir,
                                            std::string description);
 
+// Ok when no live process holds <state_dir>/update.lock (it is not taken); else kConflict
+// "another update is running: pid N (<description>)". For work that only must not start
+// while an update runs.
+Status RefuseWhileUpdating(const std::filesystem::path& state_dir);
+
 // "tx-YYYYMMDD-HHMMSS-<8 hex>" (UTC, random suffix): the id of a new transaction.
 std::string NewTransactionId(TimePoint now);
 
