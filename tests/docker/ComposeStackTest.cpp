@@ -87,6 +87,20 @@ class ComposeStackTest : public ::testing::Test {
     }
   }
 
+  // The stack on tag 1 of each image, up and healthy; returns each service's inspect.
+  std::map<std::string, json> UpOnTag1() {
+    db1_ = Pushed("db", "1", "db1\n", /*keep=*/true);
+    web1_ = Pushed("web", "1", "web1\n", /*keep=*/true);
+    cache1_ = Pushed("cache", "1", "cache1\n", /*keep=*/true);
+    WriteFile(db1_, web1_, cache1_);
+    Up();
+    std::map<std::string, json> inspects;
+    for (const char* service : {"db", "web", "cache"}) {
+      inspects[service] = Inspect(Container(service));
+    }
+    return inspects;
+  }
+
   // docker-compose up -d of the file as written, every service healthy.
   void Up() {
     compose_ = std::make_unique<ComposeProject>(file_, "");
@@ -139,6 +153,7 @@ class ComposeStackTest : public ::testing::Test {
   }
 
   std::string prefix_;
+  std::string db1_, web1_, cache1_;  // UpOnTag1's images
   std::optional<core::TempDir> state_dir_;
   std::optional<core::TempDir> app_dir_;
   std::filesystem::path stack_dir_;
@@ -153,18 +168,12 @@ class ComposeStackTest : public ::testing::Test {
 };
 
 TEST_F(ComposeStackTest, NewTagsInTheFileAreRolledOutInDependencyOrderKeepingConfiguration) {
-  const std::string db1 = Pushed("db", "1", "db1\n", /*keep=*/true);
-  const std::string web1 = Pushed("web", "1", "web1\n", /*keep=*/true);
-  const std::string cache1 = Pushed("cache", "1", "cache1\n", /*keep=*/true);
+  std::map<std::string, json> before = UpOnTag1();
   const std::string db2 = Pushed("db", "2", "db2\n");
   const std::string web2 = Pushed("web", "2", "web2\n");
-  WriteFile(db1, web1, cache1);
-  Up();
-  std::map<std::string, json> before;
-  for (const char* service : {"db", "web", "cache"}) before[service] = Inspect(Container(service));
 
   // The operator moves db and web to tag 2; cache stays.
-  WriteFile(db2, web2, cache1);
+  WriteFile(db2, web2, cache1_);
   ASSERT_OK_AND_ASSIGN(const DockerUpdateResult result, UpdateStack(file_));
   EXPECT_TRUE(result.success) << ToJson(result).dump(1);
   EXPECT_THAT(StepNames(result.transaction_id),
@@ -196,16 +205,10 @@ TEST_F(ComposeStackTest, NewTagsInTheFileAreRolledOutInDependencyOrderKeepingCon
 }
 
 TEST_F(ComposeStackTest, AServiceFailingItsHealthCheckPutsTheWholeStackBackOnItsOldImages) {
-  const std::string db1 = Pushed("db", "1", "db1\n", /*keep=*/true);
-  const std::string web1 = Pushed("web", "1", "web1\n", /*keep=*/true);
-  const std::string cache1 = Pushed("cache", "1", "cache1\n", /*keep=*/true);
+  const std::map<std::string, json> before = UpOnTag1();
   const std::string db2 = Pushed("db", "2", "db2\n");
   const std::string broken = Pushed("web", "broken", "");
   const std::string cache2 = Pushed("cache", "2", "cache2\n");
-  WriteFile(db1, web1, cache1);
-  Up();
-  std::map<std::string, json> before;
-  for (const char* service : {"db", "web", "cache"}) before[service] = Inspect(Container(service));
 
   WriteFile(db2, broken, cache2);
   ASSERT_OK_AND_ASSIGN(const DockerUpdateResult result, UpdateStack(file_));
@@ -218,8 +221,8 @@ TEST_F(ComposeStackTest, AServiceFailingItsHealthCheckPutsTheWholeStackBackOnIts
                           "recreate " + Container("web"), "rollback " + Container("db")));
   for (const char* service : {"db", "web", "cache"}) {
     const json after = Inspect(Container(service));
-    EXPECT_EQ(after["Id"], before[service]["Id"]) << service;
-    EXPECT_EQ(after["Image"], before[service]["Image"]) << service;
+    EXPECT_EQ(after["Id"], before.at(service)["Id"]) << service;
+    EXPECT_EQ(after["Image"], before.at(service)["Image"]) << service;
     EXPECT_TRUE(after["State"]["Running"].get<bool>()) << service;
     EXPECT_ERROR_CODE(engine_->InspectContainer(RecoveryName(Container(service))),
                       ErrorCode::kNotFound);

@@ -127,6 +127,15 @@ ImageSpec HttpdImage(std::string name, const std::string& index) {
   return spec;
 }
 
+nlohmann::json HttpdHealthcheck() {
+  constexpr std::int64_t kNanosPerMs = 1'000'000;
+  return {
+      {"Test", {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
+      {"Interval", 300 * kNanosPerMs},
+      {"Timeout", 3000 * kNanosPerMs},
+      {"Retries", 2}};
+}
+
 Expected<std::unique_ptr<EngineClient>> TestEngine() {
   return EngineClient::Connect(kDockerHost);
 }

@@ -55,6 +55,8 @@ Status ImportBusyboxImage(const ImageSpec& spec);
 // An image `name` whose busybox httpd serves /www on port 8080, with `index` as
 // /www/index.html (none when empty: then every request is a 404, a failing health check).
 ImageSpec HttpdImage(std::string name, const std::string& index);
+// A container's Healthcheck for HttpdImage: GET / every 300 ms, unhealthy after 2 failures.
+nlohmann::json HttpdHealthcheck();
 
 // What `docker inspect` of a container must keep across a recreate with a new image. Removed,
 // because they are the new container's own by nature:

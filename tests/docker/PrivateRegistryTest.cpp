@@ -23,8 +23,6 @@ using testing::DockerCli;
 using ::testing::HasSubstr;
 using testing::Resources;
 
-constexpr std::int64_t kNanosPerMs = 1'000'000;
-
 class PrivateRegistryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -97,16 +95,10 @@ class PrivateRegistryTest : public ::testing::Test {
   std::string StartContainer() {
     const std::string name = resources_.Container(prefix_ + "-private");
     resources_.Container(RecoveryName(name));
-    const json body = {
-        {"Image", PrivateReference()},
-        {"Labels", {{"com.galaos.test", prefix_}}},
-        {"Healthcheck",
-         {{"Test",
-           {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
-          {"Interval", 300 * kNanosPerMs},
-          {"Timeout", 3000 * kNanosPerMs},
-          {"Retries", 2}}},
-        {"HostConfig", {{"Init", true}}}};
+    const json body = {{"Image", PrivateReference()},
+                       {"Labels", {{"com.galaos.test", prefix_}}},
+                       {"Healthcheck", testing::HttpdHealthcheck()},
+                       {"HostConfig", {{"Init", true}}}};
     EXPECT_TRUE(engine_->CreateContainer(name, body));
     EXPECT_TRUE(engine_->StartContainer(name));
     const Status healthy =
