@@ -17,7 +17,8 @@
 //   Tag        each container's current image tagged RollbackTag(container, now), so the
 //              previous image outlives the commit (for a later rollback or prune)
 //   Recreate   in DependencyOrder (compose depends_on, container:<x> network modes: the target
-//              first), each container by PlanRecreate + RunRecreate, its plan journaled before
+//              first; a compose file's own order for compose_file), each container by
+//              PlanRecreate + RunRecreate, its plan journaled before
 //              the first step and at every transition. A container: network mode naming a
 //              container recreated earlier in this transaction follows it to the new one.
 //   Commit     RemoveOld for every recreated container -> Succeeded (an old container the engine
