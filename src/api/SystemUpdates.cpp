@@ -324,14 +324,9 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  docker::DockerUpdateOptions options;
                  options.containers =
                      reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
-                 const std::optional<std::string> compose_file =
-                     reader.OptionalString("composeFile");
+                 // Relative to app.root; see docker/ComposeStack.h.
+                 options.compose_file = reader.OptionalString("composeFile").value_or("");
                  TRY(reader.Finish());
-                 if (compose_file) {
-                   return MakeError(ErrorCode::kInvalidArgument,
-                                    "composeFile: compose stacks are not supported yet; name the "
-                                    "containers instead");
-                 }
                  options.trigger = "api";
                  options.actor = caller.actor;
                  return docker::ToJson(

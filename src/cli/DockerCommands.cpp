@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -171,6 +172,11 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
   update->add_option("--container", options->update.containers,
                      "Update this managed container (repeatable; default: every one with a "
                      "newer image)");
+  update
+      ->add_option("--compose", options->update.compose_file,
+                   "Update the containers of this compose stack to the images the file names, "
+                   "in its depends_on order (the file must be inside app.root)")
+      ->excludes("--container");
   update->add_flag("--dry-run", options->update.dry_run,
                    "Print what would be updated; change nothing");
   update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
@@ -180,7 +186,12 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       store::Store* store = TRY(context.Store());
       docker::DockerUpdateOptions update = options->update;
       update.actor = service::LocalUserName();
-      const nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      // A relative path is the user's, from the working directory (the API's: from app.root).
+      if (!update.compose_file.empty()) {
+        update.compose_file = std::filesystem::absolute(update.compose_file);
+      }
+      nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      if (!update.compose_file.empty()) input["composeFile"] = update.compose_file.string();
       auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
       if (!result) {
         return AuditAndReturn(*store, "docker update", input,

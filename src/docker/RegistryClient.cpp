@@ -154,7 +154,11 @@ struct Token {
 
 struct RegistryClient::Impl {
   Impl(RegistryOptions options_in, core::Clock& clock_in)
-      : options(std::move(options_in)), clock(clock_in) {}
+      : options(std::move(options_in)),
+        clock(clock_in),
+        // Each ManifestDigests thread may hold a registry and a token server connection.
+        pool(std::max<std::size_t>(2 * options.max_parallel,
+                                   net::ConnectionPool::kDefaultMaxConnections)) {}
 
   RegistryOptions options;
   core::Clock& clock;

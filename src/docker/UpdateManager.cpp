@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "docker/ComposeStack.h"
 #include "docker/ContainerSpec.h"
 #include "docker/ImageCheck.h"
 #include "docker/ImageReference.h"
@@ -554,12 +555,37 @@ UpdateManager::UpdateManager(const config::Config& config, store::Store& store, 
 
 namespace {
 
+// `container` to be updated to `image` (empty: the reference it was configured with,
+// Config.Image, which keeps the name after a pull moved the tag), with the image it runs.
+Expected<Entry> EntryFor(Engine& engine, const std::string& container, std::string image,
+                         bool dry_run) {
+  const json inspect = TRY(engine.InspectContainer(container));
+  if (image.empty()) image = inspect.value("Config", json::object()).value("Image", "");
+  TRY(WithContext(ImageReference::Parse(image),
+                  container + " runs an image by id, not by a name to pull"));
+  return Entry{.update = {.container = container,
+                          .image = image,
+                          .previous_image_id = inspect.value("Image", ""),
+                          .outcome = dry_run ? "planned" : "pending"}};
+}
+
 // The containers an update with `options` changes, in dependency order, each with the image
-// reference it was configured with (Config.Image, which keeps the name after a pull moved the
-// tag) and the image it runs.
+// to pull and recreate it from (see EntryFor) and the image it runs.
 Expected<std::vector<Entry>> ChooseContainers(Engine& engine, RegistryClient& registry,
-                                              const config::DockerConfig& config,
+                                              const config::Config& full_config,
                                               const DockerUpdateOptions& options) {
+  std::vector<Entry> entries;
+  if (!options.compose_file.empty()) {
+    if (!options.containers.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, "name containers or a compose file, not both");
+    }
+    for (const StackContainer& stack :
+         TRY(ListStackContainers(engine, full_config, options.compose_file))) {
+      entries.push_back(TRY(EntryFor(engine, stack.container, stack.image, options.dry_run)));
+    }
+    return entries;
+  }
+  const config::DockerConfig& config = full_config.docker;
   for (const std::string& name : options.containers) TRY(ValidateContainerName(name));
   const std::vector<ManagedContainer> managed = TRY(ListManaged(engine, config));
   std::vector<ContainerSummary> chosen;
@@ -599,16 +625,8 @@ Expected<std::vector<Entry>> ChooseContainers(Engine& engine, RegistryClient& re
           fmt::format("the image check failed, nothing was updated: {}", fmt::join(errors, "; ")));
     }
   }
-  std::vector<Entry> entries;
   for (const ContainerSummary& container : TRY(DependencyOrder(chosen))) {
-    const json inspect = TRY(engine.InspectContainer(container.id));
-    const std::string image = inspect.value("Config", json::object()).value("Image", "");
-    TRY(WithContext(ImageReference::Parse(image),
-                    container.name + " runs an image by id, not by a name to pull"));
-    entries.push_back({.update = {.container = container.name,
-                                  .image = image,
-                                  .previous_image_id = inspect.value("Image", ""),
-                                  .outcome = options.dry_run ? "planned" : "pending"}});
+    entries.push_back(TRY(EntryFor(engine, container.name, "", options.dry_run)));
   }
   return entries;
 }
@@ -627,7 +645,7 @@ void ListRecovered(const std::vector<DockerUpdateResult>& recovered, DockerUpdat
 Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& options,
                                                   const core::ProgressCallback& progress) {
   if (options.dry_run) {
-    std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_.docker, options));
+    std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_, options));
     DockerUpdateResult result{.success = true, .dry_run = true};
     for (Entry& entry : entries) result.containers.push_back(std::move(entry.update));
     return result;
@@ -645,7 +663,7 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
                                    previous.errors.empty() ? "" : previous.errors.back()));
     }
   }
-  std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_.docker, options));
+  std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_, options));
   if (entries.empty()) {
     DockerUpdateResult result{.success = true};
     ListRecovered(recovered, result);

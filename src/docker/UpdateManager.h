@@ -4,7 +4,8 @@
 // kConflict naming the running one.
 //
 // Before the transaction (an Error, nothing journaled, nothing changed): names that are
-// invalid, not managed or monitor-only; with no names, the image check (every managed,
+// invalid, not managed or monitor-only; a compose file ListStackContainers refuses; with no
+// names and no compose file, the image check (every managed,
 // not monitor-only container whose registry digest differs), where a container the check
 // could not decide is an error too. Nothing to update: a success without a transaction.
 //
@@ -16,7 +17,8 @@
 //   Tag        each container's current image tagged RollbackTag(container, now), so the
 //              previous image outlives the commit (for a later rollback or prune)
 //   Recreate   in DependencyOrder (compose depends_on, container:<x> network modes: the target
-//              first), each container by PlanRecreate + RunRecreate, its plan journaled before
+//              first; a compose file's own order for compose_file), each container by
+//              PlanRecreate + RunRecreate, its plan journaled before
 //              the first step and at every transition. A container: network mode naming a
 //              container recreated earlier in this transaction follows it to the new one.
 //   Commit     RemoveOld for every recreated container -> Succeeded (an old container the engine
@@ -35,6 +37,7 @@
 // Succeeded.
 #pragma once
 
+#include <filesystem>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -67,6 +70,9 @@ std::string PullAuth(const RegistryCredentials& credentials, std::string_view im
 struct DockerUpdateOptions {
   // Managed containers to update; empty: those the image check finds an update for.
   std::vector<std::string> containers{};
+  // Instead of `containers`: a compose stack (ComposeStack.h), each of its containers pulled
+  // and recreated from the image the file names, in the file's dependency order.
+  std::filesystem::path compose_file{};
   bool dry_run = false;  // decide what would be updated; pull nothing, change nothing
   std::string trigger = "cli";
   std::string actor{};

@@ -191,7 +191,9 @@ struct ConnectionPool::Impl {
   }
 };
 
-ConnectionPool::ConnectionPool() : impl_(std::make_unique<Impl>()) {}
+ConnectionPool::ConnectionPool(std::size_t max_connections)
+    : impl_(std::make_unique<Impl>()),
+      max_connections_(std::max<std::size_t>(max_connections, 1)) {}
 ConnectionPool::~ConnectionPool() = default;
 
 struct HttpSession::Handle {
@@ -211,7 +213,12 @@ Expected<HttpResponse> HttpSession::Perform(const HttpRequest& request) {
   char error_buffer[CURL_ERROR_SIZE];
   SetCommonOptions(curl, request.connect_timeout, request.timeout, request.stop, request.ca_file,
                    error_buffer);
-  if (pool_ != nullptr) curl_easy_setopt(curl, CURLOPT_SHARE, TRY(pool_->impl_->Share()));
+  if (pool_ != nullptr) {
+    curl_easy_setopt(curl, CURLOPT_SHARE, TRY(pool_->impl_->Share()));
+    // curl_easy_perform applies the handle's MAXCONNECTS (default 5) to the whole shared cache:
+    // with more sessions at once than that, each finished transfer closed a pooled connection.
+    curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, static_cast<long>(pool_->max_connections_));
+  }
   CurlList headers = TRY(MakeList(request.headers));
   Transfer transfer{.curl = curl, .request = &request};
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());

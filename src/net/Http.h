@@ -65,9 +65,12 @@ struct HttpResponse {
 
 // Connections, DNS answers and TLS sessions shared by every HttpSession made with it, on any
 // thread: keep-alive across concurrent requests to the same servers. Outlives its sessions.
+// Holds up to `max_connections` connections, in use and idle together; beyond that the oldest
+// idle one is closed, so it should be at least the number of requests run at once.
 class ConnectionPool {
  public:
-  ConnectionPool();
+  static constexpr std::size_t kDefaultMaxConnections = 32;
+  explicit ConnectionPool(std::size_t max_connections = kDefaultMaxConnections);
   ~ConnectionPool();
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
@@ -76,6 +79,7 @@ class ConnectionPool {
   friend class HttpSession;
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::size_t max_connections_;
 };
 
 // A sequence of requests on one thread that reuses its connections (the pool's when given).

@@ -3,6 +3,8 @@
 // shared.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <ranges>
 
@@ -242,6 +244,34 @@ TEST_F(DockerCliTest, CheckOfAContainerWhoseRegistryIsDownFailsWithItsError) {
   EXPECT_EQ(checks[0]["updateAvailable"], false);
   EXPECT_TRUE(checks[0]["error"].is_string()) << run.out;
   EXPECT_NE(run.err.find("1 of 1 container(s) could not be checked"), std::string::npos) << run.err;
+}
+
+TEST_F(DockerCliTest, UpdateComposeTakesTheStacksContainersAndOnlyFilesInsideTheAppRoot) {
+  // The fixture's db and web carry the compose labels of project prefix_; the file's directory
+  // names that project.
+  const std::filesystem::path stack = dir_.path() / prefix_;
+  std::filesystem::create_directory(stack);
+  std::ofstream(stack / "docker-compose.yml")
+      << "services:\n  web:\n    image: " << image_ << "\n    depends_on: [db]\n"
+      << "  db:\n    image: " << image_ << "\n";
+  const CliRun dry = Run({"docker", "update", "--compose", (stack / "docker-compose.yml").string(),
+                          "--dry-run", "--json"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  const json planned = json::parse(dry.out);
+  ASSERT_EQ(planned["containers"].size(), 2u) << dry.out;
+  EXPECT_EQ(planned["containers"][0]["container"], db_);
+  EXPECT_EQ(planned["containers"][1]["container"], web_);
+  EXPECT_EQ(planned["containers"][1]["image"], image_);
+
+  const core::TempDir outside = std::move(*core::TempDir::Create("gdt-cli-outside-"));
+  std::ofstream(outside.path() / "docker-compose.yml") << "services: {}\n";
+  const CliRun refused =
+      Run({"docker", "update", "--compose", (outside.path() / "docker-compose.yml").string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("outside the app directory"), std::string::npos) << refused.err;
+
+  const CliRun both = Run({"docker", "update", "--compose", "x.yml", "--container", web_});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
 }
 
 TEST_F(DockerCliTest, UpdateRecreatesAContainerOnTheImagePushedUnderItsTag) {

@@ -7,7 +7,6 @@
 #include <map>
 #include <set>
 
-#include "core/Process.h"
 #include "core/TempDir.h"
 #include "docker/ComposeFile.h"
 #include "docker/DockerTestSupport.h"
@@ -16,42 +15,10 @@
 namespace galaos::docker {
 namespace {
 
+using testing::ComposeProject;
 using testing::DockerCli;
 using testing::Resources;
 using testing::UniquePrefix;
-
-// `docker-compose [-p project] -f file args...` in the file's directory against the test
-// engine; takes the stack down again (containers and network) on destruction.
-class ComposeStack {
- public:
-  ComposeStack(std::filesystem::path file, std::string project)
-      : file_(std::move(file)), project_(std::move(project)) {}
-  ComposeStack(const ComposeStack&) = delete;
-  ComposeStack& operator=(const ComposeStack&) = delete;
-  ~ComposeStack() { (void)core::RunProcess(Options({"down", "-t", "1"})); }
-
-  Status Run(std::vector<std::string> args) const {
-    TRY(core::RunChecked(Options(std::move(args))));
-    return {};
-  }
-
- private:
-  core::ProcessOptions Options(std::vector<std::string> args) const {
-    core::ProcessOptions options;
-    options.argv = {"/usr/bin/docker-compose"};
-    if (!project_.empty()) options.argv.insert(options.argv.end(), {"-p", project_});
-    options.argv.insert(options.argv.end(), {"-f", file_.string()});
-    options.argv.insert(options.argv.end(), args.begin(), args.end());
-    options.cwd = file_.parent_path();
-    options.environment["DOCKER_HOST"] = std::string(testing::kDockerHost);
-    options.unset_environment = {"COMPOSE_PROJECT_NAME", "COMPOSE_FILE"};
-    options.timeout = std::chrono::minutes(5);
-    return options;
-  }
-
-  std::filesystem::path file_;
-  std::string project_;
-};
 
 // "2026-11-27T03:45:01.1234Z" with the fraction padded to 9 digits, so strings compare as times.
 std::string ComparableTime(std::string time) {
@@ -148,7 +115,7 @@ TEST(ComposeFileEngineTest, Version2StackWithExplicitProjectMatchesDockerCompose
   ASSERT_OK_AND_ASSIGN(const ComposeFile compose, ComposeFile::Load(file, project));
   ASSERT_EQ(compose.project(), "gdt_" + prefix);
 
-  const ComposeStack stack(file, project);
+  const ComposeProject stack(file, project);
   ASSERT_OK(stack.Run({"up", "-d"}));
   ExpectComposeDidWhatComposeFilePredicts(compose);
 }
@@ -170,7 +137,7 @@ TEST(ComposeFileEngineTest, UnversionedStackNamedAfterItsDirectoryMatchesDockerC
   ASSERT_OK_AND_ASSIGN(const ComposeFile compose, ComposeFile::Load(file));
   ASSERT_EQ(compose.project(), "mystack_" + prefix);
 
-  const ComposeStack stack(file, "");
+  const ComposeProject stack(file, "");
   ASSERT_OK(stack.Run({"up", "-d"}));
   ExpectComposeDidWhatComposeFilePredicts(compose);
 }

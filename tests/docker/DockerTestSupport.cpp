@@ -119,8 +119,47 @@ nlohmann::json ComparableInspect(nlohmann::json container) {
   return container;
 }
 
+ImageSpec HttpdImage(std::string name, const std::string& index) {
+  ImageSpec spec{.name = std::move(name),
+                 .changes = {R"j(CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"])j",
+                             "WORKDIR /www"}};
+  if (!index.empty()) spec.files.emplace_back("/www/index.html", index);
+  return spec;
+}
+
+nlohmann::json HttpdHealthcheck() {
+  constexpr std::int64_t kNanosPerMs = 1'000'000;
+  return {
+      {"Test", {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
+      {"Interval", 300 * kNanosPerMs},
+      {"Timeout", 3000 * kNanosPerMs},
+      {"Retries", 2}};
+}
+
 Expected<std::unique_ptr<EngineClient>> TestEngine() {
   return EngineClient::Connect(kDockerHost);
+}
+
+ComposeProject::~ComposeProject() {
+  (void)core::RunProcess(Options({"down", "-t", "1"}));
+}
+
+Status ComposeProject::Run(std::vector<std::string> args) const {
+  TRY(core::RunChecked(Options(std::move(args))));
+  return {};
+}
+
+core::ProcessOptions ComposeProject::Options(std::vector<std::string> args) const {
+  core::ProcessOptions options;
+  options.argv = {"/usr/bin/docker-compose"};
+  if (!project_.empty()) options.argv.insert(options.argv.end(), {"-p", project_});
+  options.argv.insert(options.argv.end(), {"-f", file_.string()});
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.cwd = file_.parent_path();
+  options.environment["DOCKER_HOST"] = std::string(kDockerHost);
+  options.unset_environment = {"COMPOSE_PROJECT_NAME", "COMPOSE_FILE"};
+  options.timeout = std::chrono::minutes(5);
+  return options;
 }
 
 }  // namespace galaos::docker::testing

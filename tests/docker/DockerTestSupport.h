@@ -3,6 +3,7 @@
 // that: other people use the same engine). The docker CLI is a test helper only.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -51,6 +52,12 @@ struct ImageSpec {
 // Imports a rootfs holding /bin/busybox, /bin/sh and `spec.files` as `spec.name`.
 Status ImportBusyboxImage(const ImageSpec& spec);
 
+// An image `name` whose busybox httpd serves /www on port 8080, with `index` as
+// /www/index.html (none when empty: then every request is a 404, a failing health check).
+ImageSpec HttpdImage(std::string name, const std::string& index);
+// A container's Healthcheck for HttpdImage: GET / every 300 ms, unhealthy after 2 failures.
+nlohmann::json HttpdHealthcheck();
+
 // What `docker inspect` of a container must keep across a recreate with a new image. Removed,
 // because they are the new container's own by nature:
 //   Id, Created, State, RestartCount — a new container, freshly started;
@@ -68,5 +75,25 @@ nlohmann::json ComparableInspect(nlohmann::json container);
 
 // A client of the test engine.
 Expected<std::unique_ptr<EngineClient>> TestEngine();
+
+// `docker-compose [-p project] -f file args...` (the real v1, /usr/bin/docker-compose) in the
+// file's directory against the test engine; takes the stack down again (containers and
+// network) on destruction.
+class ComposeProject {
+ public:
+  ComposeProject(std::filesystem::path file, std::string project)
+      : file_(std::move(file)), project_(std::move(project)) {}
+  ComposeProject(const ComposeProject&) = delete;
+  ComposeProject& operator=(const ComposeProject&) = delete;
+  ~ComposeProject();
+
+  Status Run(std::vector<std::string> args) const;
+
+ private:
+  core::ProcessOptions Options(std::vector<std::string> args) const;
+
+  std::filesystem::path file_;
+  std::string project_;
+};
 
 }  // namespace galaos::docker::testing

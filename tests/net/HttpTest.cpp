@@ -3,9 +3,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <set>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
 #include "net/Http.h"
 
@@ -13,6 +15,9 @@ namespace galaos::net {
 namespace {
 
 using namespace std::chrono_literals;
+
+// More sessions at once than libcurl's default connection cache size (5).
+constexpr int kConcurrentSessions = 8;
 
 // A real HTTP server on 127.0.0.1 with the routes the tests need.
 class HttpTest : public ::testing::Test {
@@ -43,6 +48,11 @@ class HttpTest : public ::testing::Test {
       response.set_content(request.get_header_value("Content-Type") + "|" + request.body,
                            "text/plain");
     });
+    // Connections stay open as long as clients keep them, one server thread each, for the
+    // pooling tests to count them.
+    server_.set_keep_alive_max_count(100000);
+    server_.set_keep_alive_timeout(300);
+    server_.new_task_queue = [] { return new httplib::ThreadPool(2 * kConcurrentSessions); };
     port_ = server_.bind_to_any_port("127.0.0.1");
     ASSERT_GT(port_, 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -202,6 +212,36 @@ TEST_F(HttpTest, SessionsOfOnePoolShareConnectionsAcrossThreads) {
     if (response) second = response->body;
   }).join();
   EXPECT_EQ(first, second) << "the second session reused the pooled connection";
+}
+
+TEST_F(HttpTest, ConcurrentPooledSessionsReuseAtMostOneConnectionEach) {
+  ConnectionPool pool;
+  constexpr int kRequestsPerSession = 25;
+  std::mutex mutex;
+  std::multiset<std::string> ports;  // the client port of every request
+  std::vector<std::string> errors;
+  {
+    std::vector<std::jthread> sessions;
+    for (int i = 0; i < kConcurrentSessions; ++i) {
+      sessions.emplace_back([&] {
+        HttpSession session(&pool);
+        for (int n = 0; n < kRequestsPerSession; ++n) {
+          const Expected<HttpResponse> response = session.Perform({.url = Url("/port")});
+          const std::scoped_lock lock(mutex);
+          if (!response) {
+            errors.push_back(response.error().message());
+            return;
+          }
+          ports.insert(response->body);
+        }
+      });
+    }
+  }
+  ASSERT_TRUE(errors.empty()) << errors.front();
+  ASSERT_EQ(ports.size(), std::size_t{kConcurrentSessions * kRequestsPerSession});
+  const std::set<std::string> connections(ports.begin(), ports.end());
+  EXPECT_LE(connections.size(), std::size_t{kConcurrentSessions})
+      << "requests on a pooled connection never need more connections than sessions";
 }
 
 TEST_F(HttpTest, ConnectOpensATcpConnectionOrSaysWhyNot) {
