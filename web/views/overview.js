@@ -64,11 +64,22 @@ function lastUpdate(history) {
     tx.findings.failedStep ? [h('dt', {}, 'Failed step'), h('dd', {}, tx.findings.failedStep)] : null);
 }
 
+// The enabled schedules' next runs, soonest first.
+function nextRuns(schedules) {
+  const next = schedules.filter((schedule) => schedule.enabled && schedule.nextRun)
+    .sort((a, b) => Date.parse(a.nextRun) - Date.parse(b.nextRun)).slice(0, 3);
+  if (!next.length) return h('p', { class: 'muted' }, 'Nothing is scheduled.');
+  return h('dl', { class: 'facts next-scheduled' }, next.map((schedule) => [
+    h('dt', {}, timeElement(schedule.nextRun)),
+    h('dd', {}, schedule.description, ' · ', schedule.autoApply ? 'applies' : 'checks', ' ', schedule.updateType)]));
+}
+
 export function renderOverview(view) {
   const updates = query('checkForUpdates');
   view.append(h('div', { class: 'grid' },
     panel('Running version', () => query('getCurrentVersion'), versionPanel),
     panel('Last update', () => query('getUpdateHistory', { limit: 1 }), lastUpdate),
+    panel('Next scheduled runs', () => query('listSchedules'), nextRuns, 'wide'),
     panel('Health', () => query('healthCheck'), healthPanel, 'wide'),
     panel('Code update', () => updates.then((check) => check.code), codeUpdate, 'wide'),
     panel('Container updates', () => updates, containerUpdates, 'wide')));
