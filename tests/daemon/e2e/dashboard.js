@@ -52,8 +52,29 @@ async function main() {
       await page.press('#token', 'Enter');
       await page.waitForSelector('#topbar:not([hidden])');
     };
+    // Requests the page made that never got an answer: the first clue when a wait times out.
+    const pending = new Set();
+    page.on('request', (request) => pending.add(request));
+    page.on('requestfinished', (request) => pending.delete(request));
+    const failed = [];
+    page.on('requestfailed', (request) => {
+      pending.delete(request);
+      failed.push(`${request.url().replace(input.baseUrl, '')}: ${request.failure()?.errorText}`);
+    });
     const scenario = { main: mainScenario, update: updateScenario, docker: dockerScenario }[input.scenario];
-    await scenario({ page, input, check, shot, signIn });
+    try {
+      await scenario({ page, input, check, shot, signIn });
+    } catch (error) {
+      const unanswered = [...pending].map((request) => `${request.method()} ${request.url()}`);
+      const loaded = await page.evaluate(() => `${document.readyState}: ${performance.getEntriesByType('resource')
+        .map((entry) => `${entry.name.replace(location.origin, '')} ${entry.responseStatus} ${Math.round(entry.duration)}ms`).join(', ')}`)
+        .catch((why) => String(why));
+      check('the browser session ran to the end', false,
+        `${error.stack}\nunanswered requests: ${unanswered.join(', ') || 'none'}\nfailed: ${failed.join(', ') || 'none'}\n` +
+        `loaded: ${loaded}\n` +
+        `page: ${await page.innerText('body').catch(() => '?')}`);
+      await shot(`failed-${input.scenario}`).catch(() => {});
+    }
   } catch (error) {
     check('the browser session ran to the end', false, error.stack);
   } finally {
