@@ -87,7 +87,7 @@ async function main() {
 // phone width, sign-out, a viewer.
 async function mainScenario({ page, input, check, shot, signIn }) {
   // Sign-in page, with the security headers on the document itself.
-  const response = await page.goto(`${input.baseUrl}/`);
+  const response = await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   const headers = response.headers();
   check('the page has a CSP with script-src self and no unsafe-inline',
     /script-src 'self'/.test(headers['content-security-policy'] ?? '') &&
@@ -145,8 +145,7 @@ async function mainScenario({ page, input, check, shot, signIn }) {
 
   // A reload keeps the session; from the top of the page, Tab alone reaches the navigation
   // (a skip link comes first).
-  await page.reload();
-  await page.waitForSelector('#running-version');
+  await openDashboard(page, () => page.reload(), '#running-version');
   check('a reload keeps the session', !(await page.isVisible('#token')));
   const reached = [];
   for (let i = 0; i < 6 && !reached.includes('history'); i += 1) {
@@ -332,6 +331,22 @@ async function schedulesAsViewer(page, check, shot) {
     JSON.stringify(refused));
 }
 
+// Loads the dashboard (or reloads it) until `selector` shows. Chromium aborts the requests in
+// flight when the machine's interfaces change (net::ERR_NETWORK_CHANGED: the shared Docker
+// engine adds and removes veths for every container it starts), and a module that failed to
+// load leaves the page dead: such a load is tried again, as a person would reload.
+async function openDashboard(page, load, selector) {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await load();
+    try {
+      await page.waitForSelector(selector, { timeout: 20000 });
+      return response;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
 // The current screen at phone width: no horizontal scrolling, and a screenshot.
 async function atPhoneWidth(page, check, shot, screen) {
   await page.setViewportSize({ width: 390, height: 844 });
@@ -366,8 +381,7 @@ async function applyUpdate(page, check, shot, name) {
 
 // The successful update with its live view, the audit screen, containers (engine error).
 async function updateScenario({ page, input, check, shot, signIn }) {
-  await page.goto(`${input.baseUrl}/`);
-  await page.waitForSelector('#token');
+  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   await signIn(input.adminToken);
   const applied = await applyUpdate(page, check, shot, 'update-success');
   check('the plan names the target version', applied.plan.target === input.toVersion, applied.plan.target);
@@ -424,8 +438,7 @@ async function updateScenario({ page, input, check, shot, signIn }) {
 // browser applies it after the dry-run plan and sees success; prune previews what it deletes,
 // then deletes it; then every screen, checked for obvious breakage and saved.
 async function dockerScenario({ page, input, check, shot, signIn }) {
-  await page.goto(`${input.baseUrl}/`);
-  await page.waitForSelector('#token');
+  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   await signIn(input.adminToken);
   await page.click('a[data-route="containers"]');
   const row = `tr[data-container="${input.container}"]`;
