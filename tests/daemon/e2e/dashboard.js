@@ -299,6 +299,17 @@ async function schedulesAsAdmin(page, check, shot) {
   await page.waitForFunction(({ selector, count }) => !document.querySelector(selector) &&
     document.querySelectorAll('tr.schedule').length === count, { selector: row, count: defaults.length });
   check('a removed schedule is gone', true);
+
+  // Run now: a check of the code only announces (the confirmation says nothing changes).
+  await page.selectOption('#trigger-type', 'code');
+  await page.click('button[data-action="trigger"]');
+  await page.waitForSelector('dialog[open]');
+  const triggerText = await page.textContent('dialog[open]');
+  check('run now asks first and says a check changes nothing', triggerText.includes('nothing is changed'), triggerText);
+  await page.click('dialog[open] .dialog-actions .button:not(.secondary)');
+  await page.waitForFunction(() => /^code:/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
+  const triggered = await page.textContent('.status-line .notice');
+  check('run now reports what the check found', triggered.includes('1.2.0') || /available/.test(triggered), triggered);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   check('the schedules screen has no horizontal scrolling', overflow <= 0, `overflow ${overflow}px`);
   await atPhoneWidth(page, check, shot, 'schedules');
