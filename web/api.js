@@ -48,10 +48,16 @@ async function readReply(response) {
   return body;
 }
 
+// A GET that failed on the network (the browser aborts requests in flight when the machine's
+// network changes) is sent once more; anything else never is: a mutation may have been done.
 async function send(url, options) {
+  const attempt = () => fetch(url, { credentials: 'same-origin', cache: 'no-store', ...options });
   let response;
   try {
-    response = await fetch(url, { credentials: 'same-origin', cache: 'no-store', ...options });
+    response = await attempt().catch((error) => {
+      if (options.method !== 'GET') throw error;
+      return attempt();
+    });
   } catch (error) {
     throw new ApiError(`the daemon cannot be reached (${error.message})`, 'NETWORK', 0);
   }

@@ -7,6 +7,7 @@ import { renderBackups } from './views/backups.js';
 import { renderContainers } from './views/containers.js';
 import { renderHistory } from './views/history.js';
 import { renderOverview } from './views/overview.js';
+import { renderSchedules } from './views/schedules.js';
 import { renderSignIn } from './views/signin.js';
 import { renderUpdate } from './views/update.js';
 
@@ -16,6 +17,7 @@ const SCREENS = {
   history: { title: 'History', render: renderHistory },
   backups: { title: 'Backups', render: renderBackups },
   containers: { title: 'Containers', render: renderContainers },
+  schedules: { title: 'Schedules', render: renderSchedules },
   audit: { title: 'Audit', render: renderAudit },
 };
 

@@ -81,6 +81,13 @@ export function outcomeBadge(status) {
   return h('span', { class: ['badge', OUTCOMES[status] ?? 'neutral'] }, String(status).replace('_', ' '));
 }
 
+// What a transaction changed: "1.0.0 → 1.1.0" for code, the containers for a docker update
+// (its toVersion names them).
+export function transactionChange(tx) {
+  if (tx.type === 'system_update_docker') return tx.findings.toVersion || '—';
+  return `${tx.findings.fromVersion || '—'} → ${tx.findings.toVersion || '—'}`;
+}
+
 // A panel's loading state, replaced by its content or error later.
 export function loading(text = 'Loading…') {
   return h('p', { class: 'loading', role: 'status' }, text);

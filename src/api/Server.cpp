@@ -218,9 +218,24 @@ HttpReply JsonReply(const nlohmann::json& body) {
   return HttpReply{.body = body.dump()};
 }
 
+// Sign-in and sign-out are audited like mutations: `action` is auth.session.create or
+// auth.session.delete, the actor the token's name.
+Status AuditSession(store::Store& store, std::string_view action, const std::string& actor,
+                    const httplib::Request& request, const httplib::Response& response) {
+  TRY(store.AppendAudit(store::AuditEntry{.actor = actor,
+                                          .client_address = request.remote_addr,
+                                          .request_id = response.get_header_value("X-Request-Id"),
+                                          .action = std::string(action),
+                                          .input_json = "{}",
+                                          .outcome = "ok",
+                                          .transaction_id = ""}));
+  return {};
+}
+
 // POST /auth/session {"token": "<id>.<secret>"}: a new session for a valid API token.
-// Failures count towards the address's rate limit, as a bad bearer token does.
-HttpReply SignIn(Authenticator& authenticator, SessionStore& sessions,
+// Failures count towards the address's rate limit, as a bad bearer token does. A sign-in
+// that cannot be audited is refused.
+HttpReply SignIn(Authenticator& authenticator, store::Store& store, SessionStore& sessions,
                  const httplib::Request& request, const httplib::Response& response, bool tls,
                  std::chrono::seconds ttl) {
   if (std::optional<HttpReply> refused =
@@ -246,6 +261,11 @@ HttpReply SignIn(Authenticator& authenticator, SessionStore& sessions,
   if (!caller) {
     return ErrorReply(TrpcCodeFor(caller.error().code()), caller.error().message(), kSessionPath);
   }
+  if (Status audited = AuditSession(store, "auth.session.create", caller->actor, request, response);
+      !audited) {
+    return ErrorReply(TrpcCode::kInternalServerError,
+                      "cannot audit the sign-in: " + audited.error().message(), kSessionPath);
+  }
   NewSession created =
       sessions.Create(*caller->role, caller->actor, token.substr(0, token.find('.')));
   spdlog::info("api: {} signed in to the dashboard from {}", caller->actor, request.remote_addr);
@@ -255,8 +275,9 @@ HttpReply SignIn(Authenticator& authenticator, SessionStore& sessions,
 }
 
 // DELETE /auth/session: ends the cookie's session (with its CSRF token) and clears the cookie.
+// The session ends even when the audit cannot be written (that is logged).
 HttpReply SignOut(store::Store& store, SessionStore& sessions, const httplib::Request& request,
-                  bool tls) {
+                  const httplib::Response& response, bool tls) {
   if (std::optional<Session> session = FindSession(store, sessions, request)) {
     if (!CsrfTokenMatches(request.get_header_value(std::string(kCsrfHeader)),
                           session->csrf_token)) {
@@ -264,6 +285,11 @@ HttpReply SignOut(store::Store& store, SessionStore& sessions, const httplib::Re
     }
     sessions.Remove(*SessionCookie(request));
     spdlog::info("api: {} signed out of the dashboard", session->actor);
+    if (Status audited =
+            AuditSession(store, "auth.session.delete", session->actor, request, response);
+        !audited) {
+      spdlog::error("api: cannot audit a sign-out: {}", audited.error().message());
+    }
   }
   HttpReply reply = JsonReply({{"signedOut", true}});
   reply.headers.emplace_back("Set-Cookie", SessionCookieHeader("", std::chrono::seconds(0), tls));
@@ -421,11 +447,11 @@ void ApiServer::Route() {
 
 void ApiServer::RouteDashboard() {
   const bool tls = !config_.tls_cert.empty();
-  http_->server->Post(
-      "/auth/session", [this, tls](const httplib::Request& request, httplib::Response& response) {
-        SendAuth(response,
-                 SignIn(authenticator_, sessions_, request, response, tls, config_.session_ttl));
-      });
+  http_->server->Post("/auth/session",
+                      [this, tls](const httplib::Request& request, httplib::Response& response) {
+                        SendAuth(response, SignIn(authenticator_, store_, sessions_, request,
+                                                  response, tls, config_.session_ttl));
+                      });
   http_->server->Get(
       "/auth/session", [this](const httplib::Request& request, httplib::Response& response) {
         std::optional<Session> session = FindSession(store_, sessions_, request);
@@ -435,7 +461,7 @@ void ApiServer::RouteDashboard() {
       });
   http_->server->Delete("/auth/session",
                         [this, tls](const httplib::Request& request, httplib::Response& response) {
-                          SendAuth(response, SignOut(store_, sessions_, request, tls));
+                          SendAuth(response, SignOut(store_, sessions_, request, response, tls));
                         });
 
   std::optional<std::filesystem::path> root = FindWebRoot(config_.web_root);

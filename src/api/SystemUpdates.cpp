@@ -119,7 +119,8 @@ class Registrar {
   SystemUpdatesContext context_;
 };
 
-// createSchedule, listSchedules, removeSchedule and triggerUpdate (docs/SCHEDULES.md).
+// createSchedule, listSchedules, setScheduleEnabled, removeSchedule and triggerUpdate
+// (docs/SCHEDULES.md).
 void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
   const config::Config& config = context.config;
   store::Store& store = context.store;
@@ -158,6 +159,17 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
         spec.update_type = TRY(store::ParseScheduleUpdateType(type));
         return with_runs(TRY(schedules().Create(spec)));
       });
+
+  add.Mutation("setScheduleEnabled",
+               [schedules, with_runs](const Caller&, const json& input) -> Expected<json> {
+                 InputReader reader(input);
+                 const std::string id = reader.RequiredString("scheduleId");
+                 const bool given = reader.Has("enabled");
+                 const bool enabled = reader.Bool("enabled", false);
+                 TRY(reader.Finish());
+                 if (!given) return MakeError(ErrorCode::kInvalidArgument, "enabled: required");
+                 return with_runs(TRY(schedules().SetEnabled(id, enabled)));
+               });
 
   add.Mutation("removeSchedule", [schedules](const Caller&, const json& input) -> Expected<json> {
     InputReader reader(input);
@@ -326,6 +338,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                      reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
                  // Relative to app.root; see docker/ComposeStack.h.
                  options.compose_file = reader.OptionalString("composeFile").value_or("");
+                 options.dry_run = reader.Bool("dryRun", false);
                  TRY(reader.Finish());
                  options.trigger = "api";
                  options.actor = caller.actor;

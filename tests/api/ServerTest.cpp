@@ -542,6 +542,28 @@ TEST_F(DashboardServerTest, SignOutNeedsTheCsrfTokenThenEndsTheSessionAndClearsT
   EXPECT_EQ(after->status, 401);
 }
 
+TEST_F(DashboardServerTest, SignInAndSignOutAreAuditedWithTheTokenNameAndAddress) {
+  Start();
+  SignedIn admin = SignIn(Role::kAdmin);
+  auto out =
+      Client().Delete("/auth/session", {{"Cookie", admin.cookie}, {"X-CSRF-Token", admin.csrf}});
+  ASSERT_TRUE(out);
+  ASSERT_EQ(out->status, 200);
+  // A sign-out without a session ends nothing, so records nothing.
+  ASSERT_TRUE(Client().Delete("/auth/session"));
+  ASSERT_OK_AND_ASSIGN(auto audit, store_->ListAudit(store::AuditQuery{.limit = 10}));
+  ASSERT_EQ(audit.size(), 2u);  // newest first
+  EXPECT_EQ(audit[1].entry.action, "auth.session.create");
+  EXPECT_EQ(audit[0].entry.action, "auth.session.delete");
+  for (const store::AuditRecord& row : audit) {
+    EXPECT_EQ(row.entry.actor, "ops");
+    EXPECT_EQ(row.entry.client_address, "127.0.0.1");
+    EXPECT_EQ(row.entry.outcome, "ok");
+    EXPECT_EQ(row.entry.input_json, "{}");  // never the token
+    EXPECT_FALSE(row.entry.request_id.empty());
+  }
+}
+
 TEST_F(DashboardServerTest, RevokingTheTokenEndsItsSessions) {
   Start();
   auto issued = IssueToken(*store_, "kiosk", Role::kViewer);

@@ -61,6 +61,47 @@ class SystemUpdatesTest : public ::testing::Test {
   const Caller viewer_{.role = Role::kViewer, .actor = "dash"};
 };
 
+// The Schedules screen's enable/disable: the schedule with its next run (none while
+// disabled); bad input and unknown ids refused.
+TEST_F(SystemUpdatesTest, SetScheduleEnabledDisablesAndEnablesASchedule) {
+  const Caller admin{.role = Role::kAdmin, .actor = "ops"};
+  auto mutate = [&](std::string name, const json& input) {
+    TrpcRequest request{.method = "POST",
+                        .procedures = "systemUpdates." + name,
+                        .content_type = "application/json",
+                        .body = input.dump()};
+    return router_.Handle(request, admin);
+  };
+  HttpReply created = mutate("createSchedule", {{"schedule", "0 3 * * 0"}, {"updateType", "code"}});
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id = json::parse(created.body)["result"]["data"]["id"];
+
+  HttpReply disabled = mutate("setScheduleEnabled", {{"scheduleId", id}, {"enabled", false}});
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  json schedule = json::parse(disabled.body)["result"]["data"];
+  EXPECT_EQ(schedule["enabled"], false);
+  EXPECT_EQ(schedule["nextRun"], nullptr);
+  EXPECT_EQ(schedule["nextRuns"].size(), 5u);  // when it would fire, enabled again
+  EXPECT_EQ(Query("listSchedules")[0]["enabled"], false);
+
+  HttpReply enabled = mutate("setScheduleEnabled", {{"scheduleId", id}, {"enabled", true}});
+  ASSERT_EQ(enabled.status, 200) << enabled.body;
+  schedule = json::parse(enabled.body)["result"]["data"];
+  EXPECT_EQ(schedule["enabled"], true);
+  EXPECT_EQ(schedule["nextRun"], schedule["nextRuns"][0]);
+
+  EXPECT_EQ(mutate("setScheduleEnabled", {{"scheduleId", id}}).status, 400);
+  EXPECT_EQ(mutate("setScheduleEnabled", {{"scheduleId", id}, {"enabled", "yes"}}).status, 400);
+  EXPECT_EQ(mutate("setScheduleEnabled", {{"scheduleId", "sch-unknown"}, {"enabled", true}}).status,
+            404);
+  TrpcRequest as_viewer{.method = "POST",
+                        .procedures = "systemUpdates.setScheduleEnabled",
+                        .content_type = "application/json",
+                        .body = json{{"scheduleId", id}, {"enabled", false}}.dump()};
+  EXPECT_EQ(router_.Handle(as_viewer, viewer_).status, 403);
+  EXPECT_EQ(Query("listSchedules")[0]["enabled"], true);
+}
+
 // The Update screen's confirmation shows this plan; no transaction runs, and the audit row
 // has no transaction id.
 TEST_F(SystemUpdatesTest, ADryRunAnswersThePlanAndIsAuditedWithoutATransaction) {

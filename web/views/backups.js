@@ -11,12 +11,28 @@ function contents(backup) {
   return parts.join(' + ');
 }
 
+// What a rollback to `backup` restores, from its manifest: the code (its files), the
+// database, or both; and what it leaves alone.
+function restores(backup) {
+  const manifest = backup.metadata?.manifest;
+  if (!manifest) return { what: 'The application returns', untouched: 'What the backup holds is unknown: its manifest cannot be read.' };
+  const files = manifest.files?.length ?? 0;
+  const code = files > 0 ? `The application’s code (${files} ${files === 1 ? 'file' : 'files'})` : null;
+  const database = manifest.database ? `its ${manifest.database.kind} database` : null;
+  if (code && database) return { what: `${code} and ${database} return`, untouched: null };
+  if (code) return { what: `${code} returns`, untouched: 'The backup holds no database: the database is left as it is.' };
+  if (database) return { what: `The application’s ${manifest.database.kind} database returns`, untouched: 'The backup holds no code: the files are left as they are.' };
+  return { what: 'Nothing returns', untouched: 'The backup holds neither code nor a database.' };
+}
+
 async function rollback(backup, status, reload) {
+  const { what, untouched } = restores(backup);
   const confirmed = await confirmAction({
     title: `Roll back to ${backup.version}?`,
     body: [
-      h('p', {}, 'The application’s code and database return to the backup taken ',
+      h('p', { class: 'rollback-restores' }, `${what} to the backup taken `,
         timeElement(backup.timestamp), ` (version ${backup.version}, commit ${String(backup.metadata?.commit ?? '').slice(0, 12)}).`),
+      untouched ? h('p', { class: 'rollback-untouched' }, untouched) : null,
       h('p', {}, 'Changes since then are replaced. The rollback is recorded in the history and the audit log.'),
     ],
     confirmLabel: 'Roll back',

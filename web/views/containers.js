@@ -36,17 +36,108 @@ async function restart(container, status, reload) {
   reload();
 }
 
+// Updates `names` (all containers with an update when empty): the daemon's dry run says which
+// containers it would recreate on which image; once confirmed, the update runs (each
+// container recreated with its whole configuration, the old one back if the new one fails).
+async function update(names, status, reload) {
+  const which = names.length === 1 ? names[0] : 'the containers with updates';
+  status.replaceChildren(loading(`Planning the update of ${which}…`));
+  let plan;
+  try {
+    plan = await mutate('applyDockerUpdate', { containers: names, dryRun: true });
+  } catch (error) {
+    status.replaceChildren(notice('bad', `Update refused: ${error.message}`));
+    return;
+  }
+  const planned = plan.containers.filter((container) => container.outcome === 'planned');
+  if (!planned.length) {
+    status.replaceChildren(notice('neutral', `Nothing to update: ${plan.errors.join('; ') || 'every container runs its newest image.'}`));
+    return;
+  }
+  status.replaceChildren();
+  const confirmed = await confirmAction({
+    title: planned.length === 1 ? `Update ${planned[0].container}?` : `Update ${planned.length} containers?`,
+    body: [h('p', {}, 'Each container is recreated on its newer image with its whole configuration; ',
+      'the old one is kept until the new one is healthy, and comes back if it is not.'),
+    h('ul', { class: 'plan-list', 'aria-label': 'Planned container updates' }, planned.map((container) => h('li', {},
+      h('strong', {}, container.container), ' → ', h('span', { class: 'mono small' }, container.image)))),
+    plan.errors.length ? h('p', { class: 'errors' }, plan.errors.join('; ')) : null],
+    confirmLabel: 'Update',
+    danger: true,
+  });
+  if (!confirmed) return;
+  status.replaceChildren(loading(`Updating ${planned.map((container) => container.container).join(', ')}…`));
+  try {
+    const result = await mutate('applyDockerUpdate', { containers: planned.map((container) => container.container) });
+    status.replaceChildren(result.success
+      ? notice('good', `Updated ${result.updated.join(', ')}.`)
+      : notice('bad', `Update failed${result.failedContainer ? ` at ${result.failedContainer}` : ''}: ${result.errors.join('; ')}`));
+  } catch (error) {
+    status.replaceChildren(notice('bad', `Update refused: ${error.message}`));
+  }
+  reload();
+}
+
+// Prunes rollback images: the dry run lists what would be deleted and the space it frees.
+async function prune(status, reload) {
+  status.replaceChildren(loading('Looking for rollback images to prune…'));
+  let preview;
+  try {
+    preview = await mutate('pruneImages', { dryRun: true });
+  } catch (error) {
+    status.replaceChildren(notice('bad', `Prune refused: ${error.message}`));
+    return;
+  }
+  if (!preview.tags.length) {
+    status.replaceChildren(notice('neutral', `Nothing to prune: no container has more than ${preview.keep} rollback image(s).`));
+    return;
+  }
+  status.replaceChildren();
+  const confirmed = await confirmAction({
+    title: 'Prune rollback images?',
+    body: [h('p', {}, `Keeps the newest ${preview.keep} rollback image(s) of each container and deletes `,
+      h('strong', { class: 'prune-total' }, `${preview.imagesDeleted} image(s), ${formatBytes(preview.bytesFreed)}`),
+      '. Images a container uses and images of anything else are never touched.'),
+    h('ul', { class: 'plan-list prune-tags', 'aria-label': 'Rollback tags to delete' }, preview.tags.map((tag) => h('li', {},
+      h('span', { class: 'mono small' }, tag.tag), ' ',
+      tag.deletesImage ? h('span', { class: 'muted' }, `(${formatBytes(tag.sizeBytes)} freed)`)
+        : h('span', { class: 'muted' }, '(only the tag: the image has another)'))))],
+    confirmLabel: 'Prune',
+    danger: true,
+  });
+  if (!confirmed) return;
+  try {
+    const result = await mutate('pruneImages', {});
+    status.replaceChildren(notice('good', `${result.message}.`));
+  } catch (error) {
+    status.replaceChildren(notice('bad', `Prune refused: ${error.message}`));
+  }
+  reload();
+}
+
 // The managed containers, each with its image check from checkForUpdates (matched by name).
 function containerTable(containers, imageChecks, status, reload) {
   if (!containers.length) return h('p', { class: 'muted' }, 'No managed containers (see docker.containers and labels).');
   const admin = isAdmin();
   const checks = new Map((imageChecks.docker ?? []).map((check) => [check.container, check]));
+  const updatable = containers.filter((container) => !container.monitorOnly && checks.get(container.name)?.updateAvailable);
   const updateCell = (name) => {
     if (imageChecks.dockerError) return h('span', { class: 'badge bad', title: imageChecks.dockerError }, 'check failed');
     const check = checks.get(name);
     return check ? imageUpdateStatus(check) : h('span', { class: 'muted' }, '—');
   };
-  return h('div', { class: 'table-scroll' }, h('table', { class: 'table containers' },
+  const toolbar = h('div', { class: 'toolbar' },
+    h('button', {
+      type: 'button', class: 'button', 'data-action': 'update-all', disabled: !admin || !updatable.length,
+      title: admin ? 'Update every container with a newer image' : VIEWER_NOTE,
+      onclick: () => update([], status, reload),
+    }, `Update all with updates (${updatable.length})…`),
+    h('button', {
+      type: 'button', class: 'button secondary', 'data-action': 'prune', disabled: !admin,
+      title: admin ? 'Delete old rollback images (a preview comes first)' : VIEWER_NOTE,
+      onclick: () => prune(status, reload),
+    }, 'Prune rollback images…'));
+  return [toolbar, h('div', { class: 'table-scroll' }, h('table', { class: 'table containers' },
     h('thead', {}, h('tr', {}, ['Container', 'State', 'Health', 'Image', 'Update', 'Digest', 'Created', '']
       .map((title) => h('th', { scope: 'col' }, title)))),
     h('tbody', {}, containers.map((container) => h('tr', { 'data-container': container.name },
@@ -59,11 +150,17 @@ function containerTable(containers, imageChecks, status, reload) {
       h('td', { class: 'mono small', title: checks.get(container.name)?.currentDigest ?? '' },
         shortDigest(checks.get(container.name)?.currentDigest) || '—'),
       h('td', {}, timeElement(container.created)),
-      h('td', { class: 'actions' }, h('button', {
-        type: 'button', class: 'button secondary small', 'data-action': 'restart', disabled: !admin,
-        title: admin ? `Restart ${container.name}` : VIEWER_NOTE,
-        onclick: () => restart(container, status, reload),
-      }, 'Restart')))))));
+      h('td', { class: 'actions' },
+        updatable.includes(container) ? [h('button', {
+          type: 'button', class: 'button small', 'data-action': 'update', disabled: !admin,
+          title: admin ? `Update ${container.name}` : VIEWER_NOTE,
+          onclick: () => update([container.name], status, reload),
+        }, 'Update…'), ' '] : null,
+        h('button', {
+          type: 'button', class: 'button secondary small', 'data-action': 'restart', disabled: !admin,
+          title: admin ? `Restart ${container.name}` : VIEWER_NOTE,
+          onclick: () => restart(container, status, reload),
+        }, 'Restart')))))))];
 }
 
 function dockerInfo(info) {

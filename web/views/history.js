@@ -1,5 +1,5 @@
 import { query } from '../api.js';
-import { errorBox, formatDuration, h, loading, outcomeBadge, timeElement } from '../dom.js';
+import { errorBox, formatDuration, h, loading, outcomeBadge, timeElement, transactionChange } from '../dom.js';
 import { durationChart } from './chart.js';
 
 const TYPES = {
@@ -34,7 +34,7 @@ function transactionRows(tx) {
     h('td', {}, timeElement(tx.startedAt)),
     h('td', {}, toggle),
     h('td', {}, outcomeBadge(tx.status)),
-    h('td', { class: 'mono' }, `${tx.findings.fromVersion || '—'} → ${tx.findings.toVersion || '—'}`),
+    h('td', { class: 'mono' }, transactionChange(tx)),
     h('td', {}, formatDuration(tx.duration)),
     h('td', {}, tx.findings.failedStep ?? ''));
   const flip = () => {

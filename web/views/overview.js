@@ -1,5 +1,7 @@
 import { query } from '../api.js';
-import { errorBox, formatDuration, h, imageUpdateStatus, outcomeBadge, panel, timeElement } from '../dom.js';
+import {
+  errorBox, formatDuration, h, imageUpdateStatus, outcomeBadge, panel, timeElement, transactionChange,
+} from '../dom.js';
 import { renderMarkdown } from '../markdown.js';
 
 function versionPanel(version) {
@@ -58,10 +60,22 @@ function lastUpdate(history) {
   const tx = history[0];
   return h('dl', { class: 'facts' },
     h('dt', {}, 'Outcome'), h('dd', {}, outcomeBadge(tx.status)),
-    h('dt', {}, 'Versions'), h('dd', {}, `${tx.findings.fromVersion || '—'} → ${tx.findings.toVersion || '—'}`),
+    h('dt', {}, tx.type === 'system_update_docker' ? 'Containers' : 'Versions'), h('dd', {}, transactionChange(tx)),
     h('dt', {}, 'Started'), h('dd', {}, timeElement(tx.startedAt)),
     h('dt', {}, 'Duration'), h('dd', {}, formatDuration(tx.duration)),
     tx.findings.failedStep ? [h('dt', {}, 'Failed step'), h('dd', {}, tx.findings.failedStep)] : null);
+}
+
+const SCHEDULED = { code: 'code updates', docker: 'container updates', both: 'code and container updates' };
+
+// The enabled schedules' next runs, soonest first.
+function nextRuns(schedules) {
+  const next = schedules.filter((schedule) => schedule.enabled && schedule.nextRun)
+    .sort((a, b) => Date.parse(a.nextRun) - Date.parse(b.nextRun)).slice(0, 3);
+  if (!next.length) return h('p', { class: 'muted' }, 'Nothing is scheduled.');
+  return h('dl', { class: 'facts next-scheduled' }, next.map((schedule) => [
+    h('dt', {}, timeElement(schedule.nextRun)),
+    h('dd', {}, schedule.description, ' · ', schedule.autoApply ? 'applies' : 'checks for', ' ', SCHEDULED[schedule.updateType])]));
 }
 
 export function renderOverview(view) {
@@ -69,6 +83,7 @@ export function renderOverview(view) {
   view.append(h('div', { class: 'grid' },
     panel('Running version', () => query('getCurrentVersion'), versionPanel),
     panel('Last update', () => query('getUpdateHistory', { limit: 1 }), lastUpdate),
+    panel('Next scheduled runs', () => query('listSchedules'), nextRuns, 'wide'),
     panel('Health', () => query('healthCheck'), healthPanel, 'wide'),
     panel('Code update', () => updates.then((check) => check.code), codeUpdate, 'wide'),
     panel('Container updates', () => updates, containerUpdates, 'wide')));

@@ -5,7 +5,9 @@
 //           "screenshots": "<dir>", "userDataDir": "<empty dir>", and for "main":
 //           "runningVersion", "latestVersion", "backupVersion" (the version of the one backup),
 //           "hostile": "<the markup the changelog carries>"; for "update": "fromVersion",
-//           "toVersion" (the update that succeeds)}
+//           "toVersion" (the update that succeeds); for "docker": "container" (a managed
+//           container whose image has a newer push), "image" (its reference), "oldRollbackTag"
+//           (an older rollback tag of it that a prune deletes)}
 // out.json: {"checks": [{"name", "ok", "detail"}], "pageErrors": [...]}: one entry per
 // behaviour checked, so the C++ test reports each failure by name.
 'use strict';
@@ -50,8 +52,29 @@ async function main() {
       await page.press('#token', 'Enter');
       await page.waitForSelector('#topbar:not([hidden])');
     };
-    const scenario = input.scenario === 'update' ? updateScenario : mainScenario;
-    await scenario({ page, input, check, shot, signIn });
+    // Requests the page made that never got an answer: the first clue when a wait times out.
+    const pending = new Set();
+    page.on('request', (request) => pending.add(request));
+    page.on('requestfinished', (request) => pending.delete(request));
+    const failed = [];
+    page.on('requestfailed', (request) => {
+      pending.delete(request);
+      failed.push(`${request.url().replace(input.baseUrl, '')}: ${request.failure()?.errorText}`);
+    });
+    const scenario = { main: mainScenario, update: updateScenario, docker: dockerScenario }[input.scenario];
+    try {
+      await scenario({ page, input, check, shot, signIn });
+    } catch (error) {
+      const unanswered = [...pending].map((request) => `${request.method()} ${request.url()}`);
+      const loaded = await page.evaluate(() => `${document.readyState}: ${performance.getEntriesByType('resource')
+        .map((entry) => `${entry.name.replace(location.origin, '')} ${entry.responseStatus} ${Math.round(entry.duration)}ms`).join(', ')}`)
+        .catch((why) => String(why));
+      check('the browser session ran to the end', false,
+        `${error.stack}\nunanswered requests: ${unanswered.join(', ') || 'none'}\nfailed: ${failed.join(', ') || 'none'}\n` +
+        `loaded: ${loaded}\n` +
+        `page: ${await page.innerText('body').catch(() => '?')}`);
+      await shot(`failed-${input.scenario}`).catch(() => {});
+    }
   } catch (error) {
     check('the browser session ran to the end', false, error.stack);
   } finally {
@@ -64,7 +87,7 @@ async function main() {
 // phone width, sign-out, a viewer.
 async function mainScenario({ page, input, check, shot, signIn }) {
   // Sign-in page, with the security headers on the document itself.
-  const response = await page.goto(`${input.baseUrl}/`);
+  const response = await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   const headers = response.headers();
   check('the page has a CSP with script-src self and no unsafe-inline',
     /script-src 'self'/.test(headers['content-security-policy'] ?? '') &&
@@ -122,8 +145,7 @@ async function mainScenario({ page, input, check, shot, signIn }) {
 
   // A reload keeps the session; from the top of the page, Tab alone reaches the navigation
   // (a skip link comes first).
-  await page.reload();
-  await page.waitForSelector('#running-version');
+  await openDashboard(page, () => page.reload(), '#running-version');
   check('a reload keeps the session', !(await page.isVisible('#token')));
   const reached = [];
   for (let i = 0; i < 6 && !reached.includes('history'); i += 1) {
@@ -153,6 +175,9 @@ async function mainScenario({ page, input, check, shot, signIn }) {
   await page.waitForSelector('dialog[open]');
   const dialogText = await page.textContent('dialog[open]');
   check('the rollback confirmation says what will happen', dialogText.includes('Roll back to'), dialogText);
+  // The sample app has no database: the backup holds code only, and the dialog says so.
+  check('the rollback confirmation says the backup holds code only',
+    /code \(\d+ files?\) returns/.test(dialogText) && dialogText.includes('holds no database'), dialogText);
   await shot('backups-confirm');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog[open]', { state: 'detached' });
@@ -180,6 +205,8 @@ async function mainScenario({ page, input, check, shot, signIn }) {
   await page.waitForSelector('#running-version');
   await atPhoneWidth(page, check, shot, 'overview');
 
+  await schedulesAsAdmin(page, check, shot);
+
   // Sign out: back to the sign-in page, and the cookie no longer works.
   await page.click('#sign-out');
   await page.waitForSelector('#token');
@@ -197,8 +224,138 @@ async function mainScenario({ page, input, check, shot, signIn }) {
   await page.waitForSelector('button[data-action="review-update"]');
   check("a viewer's update controls are disabled", await page.isDisabled('button[data-action="review-update"]') &&
     await page.isDisabled('#option-skipBackup') && await page.isDisabled('#option-branch'));
+  await schedulesAsViewer(page, check, shot);
   await page.click('#sign-out');
   await page.waitForSelector('#token');
+}
+
+// The texts of the schedules listed, each with its id.
+async function listedSchedules(page) {
+  return page.locator('tr.schedule').evaluateAll((rows) => rows.map((row) => ({
+    id: row.dataset.schedule, text: row.textContent, nextRuns: row.querySelectorAll('.next-runs time').length,
+  })));
+}
+
+// Schedules as an admin: the daemon's default ones with their meaning and next 5 runs; bad
+// input refused by the server with the error next to its field; create, disable, enable and
+// remove one.
+async function schedulesAsAdmin(page, check, shot) {
+  await page.click('a[data-route="schedules"]');
+  await page.waitForSelector('tr.schedule');
+  const defaults = await listedSchedules(page);
+  check('the schedules screen lists the default schedules with their meaning',
+    defaults.some((row) => /every day at 02:00/.test(row.text)) && defaults.some((row) => /every Sunday at 03:00/.test(row.text)),
+    defaults.map((row) => row.text).join('\n'));
+  check('each schedule shows its next 5 fire times', defaults.every((row) => row.nextRuns === 5),
+    defaults.map((row) => row.nextRuns).join(', '));
+
+  const submit = async () => {
+    await page.evaluate(() => { for (const error of document.querySelectorAll('.schedule-form .form-error')) error.textContent = ''; });
+    await page.click('button[data-action="create-schedule"]');
+  };
+  await page.fill('#schedule-cron', '61 * * * *');
+  await submit();
+  await page.waitForFunction(() => document.querySelector('#error-schedule')?.textContent.length > 0);
+  const cronError = await page.textContent('#error-schedule');
+  check("the server's cron error shows next to the cron field", /cron/i.test(cronError), cronError);
+  check('the cron field has the focus after its error', await page.evaluate(() => document.activeElement?.id === 'schedule-cron'));
+  await page.fill('#schedule-cron', '30 4 * * 1');
+  await page.fill('#schedule-timezone', 'Mars/Olympus_Mons');
+  await submit();
+  await page.waitForFunction(() => document.querySelector('#error-timezone')?.textContent.length > 0);
+  const zoneError = await page.textContent('#error-timezone');
+  check("the server's zone error shows next to the zone field",
+    zoneError.includes('Mars/Olympus_Mons') && (await page.textContent('#error-schedule')) === '', zoneError);
+  check('a refused schedule is not created', (await page.locator('tr.schedule').count()) === defaults.length);
+
+  await page.fill('#schedule-timezone', 'Europe/Berlin');
+  await page.selectOption('#schedule-type', 'docker');
+  await page.check('#schedule-autoApply');
+  await page.fill('#schedule-window', 'Sat,Sun 02:00-05:00');
+  await page.check('input[name="channel"][value="database"]');
+  await submit();
+  await page.waitForFunction((count) => document.querySelectorAll('tr.schedule').length === count + 1, defaults.length);
+  const created = (await listedSchedules(page)).find((row) => !defaults.some((old) => old.id === row.id));
+  check('a created schedule is listed with its meaning, window, channels and next runs',
+    created && /every Monday at 04:30 Europe\/Berlin/.test(created.text) && created.text.includes('Sat,Sun 02:00-05:00') &&
+    created.text.includes('database') && created.nextRuns === 5, created?.text);
+  const row = `tr.schedule[data-schedule="${created?.id}"]`;
+  await shot('schedules');
+
+  await page.click(`${row} button[data-action="disable"]`);
+  await page.waitForSelector(`${row} button[data-action="enable"]`);
+  check('a disabled schedule says so', (await page.textContent(row)).includes('disabled'));
+  await page.click(`${row} button[data-action="enable"]`);
+  await page.waitForSelector(`${row} button[data-action="disable"]`);
+  check('an enabled schedule loses the disabled badge', !(await page.textContent(row)).includes('disabled'));
+
+  await page.click(`${row} button[data-action="remove-schedule"]`);
+  await page.waitForSelector('dialog[open]');
+  const confirmText = await page.textContent('dialog[open]');
+  check('removing asks first, naming the schedule', confirmText.includes('every Monday at 04:30'), confirmText);
+  await shot('schedules-remove-confirm');
+  await page.click('dialog[open] .button.danger');
+  // The list reloads: until it shows the others again without this one.
+  await page.waitForFunction(({ selector, count }) => !document.querySelector(selector) &&
+    document.querySelectorAll('tr.schedule').length === count, { selector: row, count: defaults.length });
+  check('a removed schedule is gone', true);
+
+  // Run now: a check of the code only announces (the confirmation says nothing changes).
+  await page.selectOption('#trigger-type', 'code');
+  await page.click('button[data-action="trigger"]');
+  await page.waitForSelector('dialog[open]');
+  const triggerText = await page.textContent('dialog[open]');
+  check('run now asks first and says a check changes nothing', triggerText.includes('nothing is changed'), triggerText);
+  await page.click('dialog[open] .dialog-actions .button:not(.secondary)');
+  await page.waitForFunction(() => /^code:/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
+  const triggered = await page.textContent('.status-line .notice');
+  check('run now reports what the check found', triggered.includes('1.2.0') || /available/.test(triggered), triggered);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check('the schedules screen has no horizontal scrolling', overflow <= 0, `overflow ${overflow}px`);
+  await atPhoneWidth(page, check, shot, 'schedules');
+}
+
+// A viewer sees the schedules, every control is disabled, and the server refuses a change
+// even with the viewer's own CSRF token.
+async function schedulesAsViewer(page, check, shot) {
+  await page.click('a[data-route="schedules"]');
+  await page.waitForSelector('tr.schedule');
+  const controls = ['button[data-action="create-schedule"]', '#schedule-cron', 'button[data-action="trigger"]',
+    'tr.schedule button[data-action="remove-schedule"]', 'tr.schedule button[data-action="disable"]'];
+  const enabled = [];
+  for (const selector of controls) {
+    for (const control of await page.locator(selector).all()) {
+      if (await control.isEnabled()) enabled.push(selector);
+    }
+  }
+  check("a viewer's schedule controls are disabled", enabled.length === 0, enabled.join(', '));
+  await shot('schedules-viewer');
+  const refused = await page.evaluate(async (id) => {
+    const { csrfToken } = await (await fetch('/auth/session')).json();
+    const reply = await fetch('/trpc/systemUpdates.removeSchedule', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrfToken },
+      body: JSON.stringify({ scheduleId: id }),
+    });
+    return { status: reply.status, body: await reply.json() };
+  }, await page.getAttribute('tr.schedule', 'data-schedule'));
+  check('the server refuses a viewer removing a schedule', refused.status === 403 && refused.body.error.data.code === 'FORBIDDEN',
+    JSON.stringify(refused));
+}
+
+// Loads the dashboard (or reloads it) until `selector` shows. Chromium aborts the requests in
+// flight when the machine's interfaces change (net::ERR_NETWORK_CHANGED: the shared Docker
+// engine adds and removes veths for every container it starts), and a module that failed to
+// load leaves the page dead: such a load is tried again, as a person would reload.
+async function openDashboard(page, load, selector) {
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await load();
+    try {
+      await page.waitForSelector(selector, { timeout: 20000 });
+      return response;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
 }
 
 // The current screen at phone width: no horizontal scrolling, and a screenshot.
@@ -235,8 +392,7 @@ async function applyUpdate(page, check, shot, name) {
 
 // The successful update with its live view, the audit screen, containers (engine error).
 async function updateScenario({ page, input, check, shot, signIn }) {
-  await page.goto(`${input.baseUrl}/`);
-  await page.waitForSelector('#token');
+  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   await signIn(input.adminToken);
   const applied = await applyUpdate(page, check, shot, 'update-success');
   check('the plan names the target version', applied.plan.target === input.toVersion, applied.plan.target);
@@ -257,6 +413,12 @@ async function updateScenario({ page, input, check, shot, signIn }) {
   await page.waitForSelector('tr.audit-row');
   const rows = await page.locator('tr.audit-row').allTextContents();
   check("the audit log lists the update's row", rows.some((row) => row.includes('applyCodeUpdate') && row.includes('admin-client')), rows.join('\n'));
+  check('the audit log records dashboard sign-ins and sign-outs',
+    rows.some((row) => row.includes('auth.session.create') && row.includes('admin-client')) &&
+    rows.some((row) => row.includes('auth.session.delete') && row.includes('viewer-client')), rows.join('\n'));
+  const signInAddress = await page.locator('tr.audit-row', { hasText: 'auth.session.create' }).first()
+    .evaluate((row) => [...row.querySelectorAll('[title]')].map((cell) => cell.title).join(' '));
+  check('a sign-in row holds the client address', signInAddress.includes('127.0.0.1'), signInAddress);
   await shot('audit');
   await page.selectOption('#filter-outcome', 'failed');
   await page.fill('#filter-action', 'applyCodeUpdate');
@@ -279,6 +441,69 @@ async function updateScenario({ page, input, check, shot, signIn }) {
   check('the containers screen shows the unreachable engine as an error',
     /nonexistent|docker/i.test(containers) && !containers.includes('No managed containers'), containers);
   await shot('containers');
+  await page.click('#sign-out');
+  await page.waitForSelector('#token');
+}
+
+// Against a real Docker engine: the containers screen shows the container's update, the
+// browser applies it after the dry-run plan and sees success; prune previews what it deletes,
+// then deletes it; then every screen, checked for obvious breakage and saved.
+async function dockerScenario({ page, input, check, shot, signIn }) {
+  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
+  await signIn(input.adminToken);
+  await page.click('a[data-route="containers"]');
+  const row = `tr[data-container="${input.container}"]`;
+  await page.waitForSelector(`${row} button[data-action="update"]`);
+  check("the containers screen shows the container's update", (await page.textContent(row)).includes('update'),
+    await page.textContent(row));
+  await page.waitForSelector('#docker-info');
+  check('the containers screen shows the engine', /Docker \d/.test(await page.textContent('#docker-info')));
+  check('update all counts the container', /\(1\)/.test(await page.textContent('button[data-action="update-all"]')),
+    await page.textContent('button[data-action="update-all"]'));
+  await shot('docker-containers-update-available');
+
+  await page.click(`${row} button[data-action="update"]`);
+  await page.waitForSelector('dialog[open] .plan-list');
+  const plan = await page.textContent('dialog[open]');
+  check('the update confirmation shows the dry-run plan', plan.includes(input.container) && plan.includes(input.image), plan);
+  await shot('docker-update-confirm');
+  await page.click('dialog[open] .button.danger');
+  await page.waitForSelector('.status-line .notice');
+  const updated = await page.textContent('.status-line .notice');
+  check('the update succeeds in the browser', updated.includes(`Updated ${input.container}`), updated);
+  await page.waitForFunction((selector) => {
+    const shown = document.querySelector(selector);
+    return shown && shown.textContent.includes('current') && !shown.querySelector('button[data-action="update"]');
+  }, row);
+  check('the container is current after the update', true);
+  await shot('docker-containers-updated');
+
+  await page.click('button[data-action="prune"]');
+  await page.waitForSelector('dialog[open] .prune-tags');
+  const preview = await page.textContent('dialog[open]');
+  const tags = await page.locator('dialog[open] .prune-tags li').allTextContents();
+  const mine = tags.filter((tag) => tag.includes(`galaos-rollback/${input.container}:`));
+  check("the prune preview lists the container's old rollback image with the space it frees",
+    mine.length === 1 && mine[0].includes(input.oldRollbackTag) && /freed/.test(mine[0]), tags.join('\n'));
+  check('the prune preview states the total', /\d+ image\(s\), \d/.test(await page.textContent('dialog[open] .prune-total')), preview);
+  await shot('docker-prune-confirm');
+  await page.click('dialog[open] .button.danger');
+  await page.waitForFunction(() => /Deleted/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
+  const pruned = await page.textContent('.status-line .notice');
+  check('the prune deletes the rollback images', /Deleted [1-9]\d* rollback image/.test(pruned), pruned);
+
+  // Every screen with a reachable engine: loaded, no error, nothing raw, no sideways scroll.
+  for (const screen of ['overview', 'update', 'history', 'backups', 'containers', 'schedules', 'audit']) {
+    await page.click(`a[data-route="${screen}"]`);
+    await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
+    const text = await page.innerText('main');
+    const errors = await page.locator('main .panel-error').allTextContents();
+    check(`the ${screen} screen loads without an error`, errors.length === 0, errors.join('\n'));
+    check(`the ${screen} screen shows no raw null or undefined`, !/\b(null|undefined|NaN)\b/.test(text), text);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(`the ${screen} screen has no horizontal scrolling`, overflow <= 0, `overflow ${overflow}px`);
+    await shot(`docker-${screen}`);
+  }
   await page.click('#sign-out');
   await page.waitForSelector('#token');
 }
