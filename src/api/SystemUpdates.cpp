@@ -326,6 +326,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                      reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
                  const std::optional<std::string> compose_file =
                      reader.OptionalString("composeFile");
+                 options.zero_downtime = reader.Bool("zeroDowntime", false);
                  TRY(reader.Finish());
                  if (compose_file) {
                    return MakeError(ErrorCode::kInvalidArgument,

@@ -173,6 +173,9 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
                      "newer image)");
   update->add_flag("--dry-run", options->update.dry_run,
                    "Print what would be updated; change nothing");
+  update->add_flag("--zero-downtime", options->update.zero_downtime,
+                   "Start each new container beside the old one, then drain and stop the old "
+                   "(containers without published host ports; others are recreated in place)");
   update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
   update->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
@@ -180,7 +183,9 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       store::Store* store = TRY(context.Store());
       docker::DockerUpdateOptions update = options->update;
       update.actor = service::LocalUserName();
-      const nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      const nlohmann::json input = {{"containers", update.containers},
+                                    {"dryRun", update.dry_run},
+                                    {"zeroDowntime", update.zero_downtime}};
       auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
       if (!result) {
         return AuditAndReturn(*store, "docker update", input,
