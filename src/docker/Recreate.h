@@ -34,7 +34,7 @@ enum class RecreateState {
   kBesideCreated,  // the new container exists under beside_name, no aliases yet
   kBesideStarted,
   kBesideHealthy,  // healthy, on the old one's networks with its aliases: both serve
-  kOldDrained,     // the old one is off its networks and the drain period has passed
+  kOldDrained,     // the old one is on its networks without aliases; the drain period passed
   kOldRetired,     // the old one is under recovery_name, restart policy "no", stopped
   kNewHealthy,     // success; the old container waits, stopped, under recovery_name
   kOldRemoved,     // committed

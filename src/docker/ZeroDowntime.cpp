@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -22,38 +23,53 @@ std::vector<NetworkAttachment> Attachments(const ContainerSpec& spec) {
   return attachments;
 }
 
-// The networks `container` is attached to now.
-Expected<json> ConnectedNetworks(Engine& engine, std::string_view container) {
-  const json inspected = TRY(engine.InspectContainer(container));
-  return inspected.value("NetworkSettings", json::object()).value("Networks", json::object());
+// An endpoint's aliases, less the container's short id (the engine adds it on every connect).
+std::set<std::string> Aliases(const json& endpoint, std::string_view short_id) {
+  std::set<std::string> aliases;
+  for (const json& alias : endpoint.value("Aliases", json::array())) {
+    if (alias.is_string() && alias != short_id) aliases.insert(alias.get<std::string>());
+  }
+  return aliases;
+}
+
+// Connects `container` to each network of `wanted` with exactly its aliases: left alone when it
+// already is, reconnected when its aliases differ, connected when it is not attached. Idempotent.
+Status ConnectAs(Engine& engine, std::string_view container,
+                 const std::vector<NetworkAttachment>& wanted, const std::string& context) {
+  const json inspected = TRY(WithContext(engine.InspectContainer(container), context));
+  const std::string short_id = inspected.value("Id", "").substr(0, 12);
+  const json connected =
+      inspected.value("NetworkSettings", json::object()).value("Networks", json::object());
+  for (const NetworkAttachment& attachment : wanted) {
+    const std::string step = context + " on network " + attachment.network;
+    if (connected.contains(attachment.network)) {
+      if (Aliases(connected[attachment.network], short_id) ==
+          Aliases(attachment.endpoint, short_id)) {
+        continue;
+      }
+      TRY(WithContext(engine.DisconnectNetwork(attachment.network, container), step));
+    }
+    TRY(WithContext(engine.ConnectNetwork(attachment.network, container, attachment.endpoint),
+                    step));
+  }
+  return {};
+}
+
+std::vector<NetworkAttachment> WithoutAliases(std::vector<NetworkAttachment> attachments) {
+  for (NetworkAttachment& attachment : attachments) attachment.endpoint.erase("Aliases");
+  return attachments;
 }
 
 // The spec of the new container while it starts beside the old one: on the primary network
 // without aliases and on no other network, so nothing reaches it by an alias before it is
 // healthy (its health check runs inside it).
-ContainerSpec UnreachableSpec(const ContainerSpec& spec) {
-  ContainerSpec hidden{.create_body = spec.create_body};
-  json& endpoints = hidden.create_body["NetworkingConfig"]["EndpointsConfig"];
+json UnreachableCreateBody(const ContainerSpec& spec) {
+  json body = spec.create_body;
+  json& endpoints = body["NetworkingConfig"]["EndpointsConfig"];
   if (endpoints.is_object()) {
     for (auto& [network, endpoint] : endpoints.items()) endpoint.erase("Aliases");
   }
-  return hidden;
-}
-
-// Gives the healthy new container its aliases: its network of the moment again with the
-// endpoint settings of the spec, then the others.
-Status Attach(Engine& engine, const RecreatePlan& plan) {
-  const json connected = TRY(ConnectedNetworks(engine, plan.new_id));
-  for (const NetworkAttachment& attachment : Attachments(plan.spec)) {
-    const std::string context =
-        "give the new container its aliases on network " + attachment.network;
-    if (connected.contains(attachment.network)) {
-      TRY(WithContext(engine.DisconnectNetwork(attachment.network, plan.new_id), context));
-    }
-    TRY(WithContext(engine.ConnectNetwork(attachment.network, plan.new_id, attachment.endpoint),
-                    context));
-  }
-  return {};
+  return body;
 }
 
 Status Transition(RecreatePlan& plan, RecreateState state) {
@@ -61,14 +77,13 @@ Status Transition(RecreatePlan& plan, RecreateState state) {
   return {};
 }
 
-// Takes the old container off its networks, then lets it answer what it still has in hand.
+// Takes the old container's aliases away — reconnected at once without them, so requests that
+// resolved it a moment ago still reach it (the engine drops the DNS record only after the
+// interface, and an address freed this way is usually handed back to it) — then lets it answer
+// what it still has in hand.
 Status DrainOld(Engine& engine, const RecreatePlan& plan, const RecreateOptions& options) {
-  const json connected = TRY(WithContext(ConnectedNetworks(engine, plan.old_id), "drain"));
-  for (const NetworkAttachment& attachment : Attachments(plan.spec)) {
-    if (!connected.contains(attachment.network)) continue;  // done before a crash
-    TRY(WithContext(engine.DisconnectNetwork(attachment.network, plan.old_id),
-                    "disconnect the old container from network " + attachment.network));
-  }
+  TRY(ConnectAs(engine, plan.old_id, WithoutAliases(Attachments(plan.spec)),
+                "take the old container's aliases away"));
   std::this_thread::sleep_for(options.drain_period);
   return {};
 }
@@ -128,9 +143,9 @@ Status PlanZeroDowntime(Engine& engine, RecreatePlan& plan) {
 Status AdvanceZeroDowntime(Engine& engine, RecreatePlan& plan, const RecreateOptions& options) {
   switch (plan.state) {
     case RecreateState::kPlanned:
-      plan.new_id = TRY(WithContext(
-          engine.CreateContainer(plan.beside_name, UnreachableSpec(plan.spec).create_body),
-          "create the new container"));
+      plan.new_id = TRY(
+          WithContext(engine.CreateContainer(plan.beside_name, UnreachableCreateBody(plan.spec)),
+                      "create the new container"));
       return Transition(plan, RecreateState::kBesideCreated);
     case RecreateState::kBesideCreated:
       TRY(WithContext(engine.StartContainer(plan.new_id), "start the new container"));
@@ -139,7 +154,8 @@ Status AdvanceZeroDowntime(Engine& engine, RecreatePlan& plan, const RecreateOpt
       TRY(WithContext(
           WaitHealthy(engine, plan.new_id, options.healthy_timeout, options.stable_period),
           "the new container is not healthy"));
-      TRY(Attach(engine, plan));
+      TRY(ConnectAs(engine, plan.new_id, Attachments(plan.spec),
+                    "give the new container its aliases"));
       return Transition(plan, RecreateState::kBesideHealthy);
     case RecreateState::kBesideHealthy:
       TRY(DrainOld(engine, plan, options));
@@ -176,12 +192,8 @@ Status UndoZeroDowntime(Engine& engine, const RecreatePlan& plan) {
   } else if (!beside && beside.error().code() != ErrorCode::kNotFound) {
     return std::unexpected(beside.error().WithContext(context));
   }
-  const json connected = TRY(WithContext(ConnectedNetworks(engine, plan.old_id), context));
-  for (const NetworkAttachment& attachment : Attachments(plan.spec)) {
-    if (connected.contains(attachment.network)) continue;
-    TRY(WithContext(engine.ConnectNetwork(attachment.network, plan.old_id, attachment.endpoint),
-                    context + ": reconnect the old container to network " + attachment.network));
-  }
+  TRY(ConnectAs(engine, plan.old_id, Attachments(plan.spec),
+                context + ": give the old container its aliases back"));
   return {};
 }
 

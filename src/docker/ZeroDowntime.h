@@ -3,7 +3,8 @@
 // starts BESIDE the old one under a temporary name, on its primary network without aliases
 // (nothing reaches it by an alias before it listens); once healthy it joins every network of
 // the old one with the same aliases, so a lookup of an alias answers with both. Then the old one
-// leaves its networks (an alias then resolves to the new one only), runs on for the drain period
+// loses its aliases (reconnected without them: an alias then resolves to the new one only, while
+// clients that resolved the old one a moment ago still reach it), runs on for the drain period
 // (RecreateOptions::drain_period), is renamed to its recovery name and stopped — kept until the
 // transaction commits, as in place — and the new one takes the original name:
 //   kPlanned -> kBesideCreated -> kBesideStarted -> kBesideHealthy -> kOldDrained
@@ -20,7 +21,7 @@
 //
 // Rollback and crash recovery (RollBackRecreate -> UndoZeroDowntime, then RestoreOld), from the
 // names alone and idempotent: the container under beside_name, if it is not the old one, is
-// removed; the old one is reconnected to every network of its spec it left, with its aliases.
+// removed; the old one gets every network of its spec back with its aliases.
 #pragma once
 
 #include <optional>
