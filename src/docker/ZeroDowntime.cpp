@@ -60,7 +60,7 @@ std::vector<NetworkAttachment> WithoutAliases(std::vector<NetworkAttachment> att
   return attachments;
 }
 
-// The spec of the new container while it starts beside the old one: on the primary network
+// The create body of the new container while it starts beside the old one: on the primary network
 // without aliases and on no other network, so nothing reaches it by an alias before it is
 // healthy (its health check runs inside it).
 json UnreachableCreateBody(const ContainerSpec& spec) {
@@ -160,16 +160,11 @@ Status AdvanceZeroDowntime(Engine& engine, RecreatePlan& plan, const RecreateOpt
     case RecreateState::kBesideHealthy:
       TRY(DrainOld(engine, plan, options));
       return Transition(plan, RecreateState::kOldDrained);
-    case RecreateState::kOldDrained: {
-      // By id: a crash after the rename leaves the name free for the retry.
-      const json old = TRY(WithContext(engine.InspectContainer(plan.old_id), "retire the old"));
-      if (old.value("Name", "") != "/" + plan.recovery_name) {
-        TRY(WithContext(engine.RenameContainer(plan.old_id, plan.recovery_name),
-                        "rename the old container to " + plan.recovery_name));
-      }
+    case RecreateState::kOldDrained:
+      TRY(WithContext(engine.RenameContainer(plan.old_id, plan.recovery_name),
+                      "rename the old container to " + plan.recovery_name));
       TRY(StopOld(engine, plan, options));
       return Transition(plan, RecreateState::kOldRetired);
-    }
     case RecreateState::kOldRetired:
       TRY(WithContext(engine.RenameContainer(plan.new_id, plan.name),
                       "rename the new container to " + plan.name));
