@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of bench/ on a release build (method and results: docs/BENCHMARKS.md):
 # the Google Benchmark programs, the image update check against skopeo (bench/docker/run.sh,
-# on the engine and registry of scripts/docker-engine.sh; results in OUT/image-check), then the
+# on the engine and registry of scripts/docker-engine.sh; results in OUT/image-check), the
+# rollout gaps (bench/docker/rollout.sh; OUT/rollout), then the
 # end-to-end code-update benchmark against its shell-script baseline (bench/code-update/run.sh).
 # Raw results go to OUT, default build/bench-results/<UTC time>; OUT/summary.md sums up the
 # code-update benchmark.
@@ -27,5 +28,6 @@ for program in "$root"/build/bench/bench_*; do
   "$program" --benchmark_out="$out/$(basename "$program").json" --benchmark_out_format=json
 done
 "$root/bench/docker/run.sh" "$root/build/bench/galaos-digest-check" "$out/image-check"
+"$root/bench/docker/rollout.sh" "$root/build/galaos-updater" "$out/rollout"
 "$root/bench/code-update/run.sh" "$root/build/galaos-updater" "$out"
 echo "results: $out"

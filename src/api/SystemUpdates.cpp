@@ -339,6 +339,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  // Relative to app.root; see docker/ComposeStack.h.
                  options.compose_file = reader.OptionalString("composeFile").value_or("");
                  options.dry_run = reader.Bool("dryRun", false);
+                 options.zero_downtime = reader.Bool("zeroDowntime", false);
                  TRY(reader.Finish());
                  options.trigger = "api";
                  options.actor = caller.actor;

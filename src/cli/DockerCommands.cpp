@@ -179,6 +179,9 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       ->excludes("--container");
   update->add_flag("--dry-run", options->update.dry_run,
                    "Print what would be updated; change nothing");
+  update->add_flag("--zero-downtime", options->update.zero_downtime,
+                   "Start each new container beside the old one, then drain and stop the old "
+                   "(containers without published host ports; others are recreated in place)");
   update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
   update->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
@@ -190,7 +193,9 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       if (!update.compose_file.empty()) {
         update.compose_file = std::filesystem::absolute(update.compose_file);
       }
-      nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      nlohmann::json input = {{"containers", update.containers},
+                              {"dryRun", update.dry_run},
+                              {"zeroDowntime", update.zero_downtime}};
       if (!update.compose_file.empty()) input["composeFile"] = update.compose_file.string();
       auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
       if (!result) {

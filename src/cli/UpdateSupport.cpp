@@ -72,10 +72,10 @@ void PrintResult(const docker::DockerUpdateResult& result) {
   if (result.containers.empty()) {
     std::printf("every managed container is up to date\n");
   } else {
-    Table table({"CONTAINER", "IMAGE", "OUTCOME", "ROLLBACK TAG", "DETAIL"});
+    Table table({"CONTAINER", "IMAGE", "OUTCOME", "STRATEGY", "ROLLBACK TAG", "DETAIL"});
     for (const docker::ContainerUpdate& u : result.containers) {
-      table.AddRow({u.container, u.image, u.outcome, u.rollback_tag.empty() ? "-" : u.rollback_tag,
-                    u.error});
+      table.AddRow({u.container, u.image, u.outcome, u.strategy.empty() ? "-" : u.strategy,
+                    u.rollback_tag.empty() ? "-" : u.rollback_tag, u.error});
     }
     table.Print(stdout);
   }

@@ -86,6 +86,9 @@ class Engine {
   // Attaches a (created or running) container; `endpoint` is an EndpointSettings object.
   virtual Status ConnectNetwork(std::string_view network, std::string_view container,
                                 const nlohmann::json& endpoint) = 0;
+  // Detaches a container from a network; its other networks and its state stay. Not attached:
+  // an error from the engine.
+  virtual Status DisconnectNetwork(std::string_view network, std::string_view container) = 0;
 
   // The images with a tag matching `reference` (a pattern like "repo/*"; empty: every image).
   virtual Expected<std::vector<ImageSummary>> ListImages(std::string_view reference) = 0;

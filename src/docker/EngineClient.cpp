@@ -318,6 +318,13 @@ Status EngineClient::ConnectNetwork(std::string_view network, std::string_view c
   return {};
 }
 
+Status EngineClient::DisconnectNetwork(std::string_view network, std::string_view container) {
+  TRY(Send({.method = "POST",
+            .path = "/networks/" + net::UrlEscape(network) + "/disconnect",
+            .body = json{{"Container", container}}}));
+  return {};
+}
+
 Expected<std::vector<ImageSummary>> EngineClient::ListImages(std::string_view reference) {
   std::string path = "/images/json";
   if (!reference.empty()) {

@@ -53,6 +53,7 @@ class EngineClient final : public Engine {
   Status UpdateRestartPolicy(std::string_view container, const nlohmann::json& policy) override;
   Status ConnectNetwork(std::string_view network, std::string_view container,
                         const nlohmann::json& endpoint) override;
+  Status DisconnectNetwork(std::string_view network, std::string_view container) override;
   Expected<std::vector<ImageSummary>> ListImages(std::string_view reference) override;
   Status RemoveImage(std::string_view image) override;
   Status TagImage(std::string_view image, std::string_view repository,

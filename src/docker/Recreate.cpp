@@ -4,6 +4,8 @@
 #include <cctype>
 #include <optional>
 
+#include "docker/ZeroDowntime.h"
+
 namespace galaos::docker {
 namespace {
 
@@ -21,6 +23,11 @@ constexpr std::array kStates = {
     std::pair{RecreateState::kOldStopped, "old_stopped"},
     std::pair{RecreateState::kNewCreated, "new_created"},
     std::pair{RecreateState::kNewStarted, "new_started"},
+    std::pair{RecreateState::kBesideCreated, "beside_created"},
+    std::pair{RecreateState::kBesideStarted, "beside_started"},
+    std::pair{RecreateState::kBesideHealthy, "beside_healthy"},
+    std::pair{RecreateState::kOldDrained, "old_drained"},
+    std::pair{RecreateState::kOldRetired, "old_retired"},
     std::pair{RecreateState::kNewHealthy, "new_healthy"},
     std::pair{RecreateState::kOldRemoved, "old_removed"},
     std::pair{RecreateState::kRolledBack, "rolled_back"},
@@ -84,10 +91,15 @@ std::string_view RecreateStateName(RecreateState state) {
 }
 
 json ToJson(const RecreatePlan& plan) {
-  return {{"name", plan.name},    {"recoveryName", plan.recovery_name},
-          {"oldId", plan.old_id}, {"oldWasRunning", plan.old_was_running},
-          {"image", plan.image},  {"spec", ToJson(plan.spec)},
-          {"newId", plan.new_id}, {"state", RecreateStateName(plan.state)}};
+  return {{"name", plan.name},
+          {"recoveryName", plan.recovery_name},
+          {"oldId", plan.old_id},
+          {"oldWasRunning", plan.old_was_running},
+          {"image", plan.image},
+          {"spec", ToJson(plan.spec)},
+          {"newId", plan.new_id},
+          {"state", RecreateStateName(plan.state)},
+          {"besideName", plan.beside_name}};
 }
 
 Expected<RecreatePlan> RecreatePlanFromJson(const json& value) {
@@ -103,6 +115,7 @@ Expected<RecreatePlan> RecreatePlanFromJson(const json& value) {
     plan.old_was_running = value.at("oldWasRunning").get<bool>();
     plan.image = value.at("image").get<std::string>();
     plan.new_id = value.at("newId").get<std::string>();
+    plan.beside_name = value.value("besideName", "");
     const std::string state = value.at("state").get<std::string>();
     const auto found =
         std::ranges::find(kStates, state, [](const auto& p) { return std::string_view(p.second); });
@@ -114,6 +127,7 @@ Expected<RecreatePlan> RecreatePlanFromJson(const json& value) {
   plan.spec = TRY(WithContext(ContainerSpecFromJson(value.value("spec", json())), "recreate plan"));
   TRY(ValidateContainerName(plan.name));
   TRY(ValidateContainerName(plan.recovery_name));
+  if (!plan.beside_name.empty()) TRY(ValidateContainerName(plan.beside_name));
   return plan;
 }
 
@@ -149,19 +163,22 @@ Expected<RecreatePlan> PlanRecreate(Engine& engine, std::string_view name, std::
   return plan;
 }
 
+Status StopOld(Engine& engine, const RecreatePlan& plan, const RecreateOptions& options) {
+  TRY(WithContext(engine.UpdateRestartPolicy(plan.old_id, json{{"Name", "no"}}),
+                  "disable the old container's restart policy"));
+  return WithContext(engine.StopContainer(plan.old_id, StopGrace(plan, options)),
+                     "stop the old container");
+}
+
 Status AdvanceRecreate(Engine& engine, RecreatePlan& plan, const RecreateOptions& options) {
+  if (!plan.beside_name.empty()) return AdvanceZeroDowntime(engine, plan, options);
   switch (plan.state) {
     case RecreateState::kPlanned:
       TRY(WithContext(engine.RenameContainer(plan.old_id, plan.recovery_name),
                       "rename the old container to " + plan.recovery_name));
       return Transition(plan, RecreateState::kOldRenamed);
     case RecreateState::kOldRenamed:
-      // A stopped "always" container would come back when the engine restarts, beside the
-      // new one; RestoreOld puts the policy back.
-      TRY(WithContext(engine.UpdateRestartPolicy(plan.old_id, json{{"Name", "no"}}),
-                      "disable the old container's restart policy"));
-      TRY(WithContext(engine.StopContainer(plan.old_id, StopGrace(plan, options)),
-                      "stop the old container"));
+      TRY(StopOld(engine, plan, options));
       return Transition(plan, RecreateState::kOldStopped);
     case RecreateState::kOldStopped: {
       plan.new_id = TRY(WithContext(engine.CreateContainer(plan.name, plan.spec.create_body),
@@ -180,9 +197,7 @@ Status AdvanceRecreate(Engine& engine, RecreatePlan& plan, const RecreateOptions
           WaitHealthy(engine, plan.new_id, options.healthy_timeout, options.stable_period),
           "the new container is not healthy"));
       return Transition(plan, RecreateState::kNewHealthy);
-    case RecreateState::kNewHealthy:
-    case RecreateState::kOldRemoved:
-    case RecreateState::kRolledBack:
+    default:
       break;
   }
   return MakeError(ErrorCode::kFailed, "recreate " + plan.name + ": already " +
@@ -218,6 +233,7 @@ Status RemoveOld(Engine& engine, RecreatePlan& plan) {
 }
 
 Status RollBackRecreate(Engine& engine, RecreatePlan& plan) {
+  if (!plan.beside_name.empty()) TRY(UndoZeroDowntime(engine, plan));
   TRY(RestoreOld(
       engine, plan.name, plan.recovery_name, plan.old_was_running,
       plan.spec.create_body.value("HostConfig", json::object()).value("RestartPolicy", json())));

@@ -22,16 +22,23 @@
 
 namespace galaos::docker {
 
-// The last completed step.
+// The last completed step. A plan walks these in order, skipping the other strategy's states:
+// recreate in place kPlanned, kOldRenamed ... kNewStarted, kNewHealthy; zero-downtime
+// (ZeroDowntime.h) kPlanned, kBesideCreated ... kOldRetired, kNewHealthy.
 enum class RecreateState {
   kPlanned,     // nothing touched yet
   kOldRenamed,  // the old container is under recovery_name (still running)
   kOldStopped,  // and its restart policy is "no", so an engine restart leaves it stopped
   kNewCreated,  // the new container exists under name (new_id), networks connected
   kNewStarted,
-  kNewHealthy,  // success; the old container waits, stopped, under recovery_name
-  kOldRemoved,  // committed
-  kRolledBack,  // the old container is back under name, started if it ran; no new one
+  kBesideCreated,  // the new container exists under beside_name, no aliases yet
+  kBesideStarted,
+  kBesideHealthy,  // healthy, on the old one's networks with its aliases: both serve
+  kOldDrained,     // the old one is on its networks without aliases; the drain period passed
+  kOldRetired,     // the old one is under recovery_name, restart policy "no", stopped
+  kNewHealthy,     // success; the old container waits, stopped, under recovery_name
+  kOldRemoved,     // committed
+  kRolledBack,     // the old container is back under name, started if it ran; no new one
 };
 std::string_view RecreateStateName(RecreateState state);
 
@@ -42,7 +49,10 @@ struct RecreatePlan {
   bool old_was_running = false;
   std::string image{};  // the new image
   ContainerSpec spec{};
-  std::string new_id{};  // set from kNewCreated
+  std::string new_id{};  // set from kNewCreated / kBesideCreated
+  // Zero-downtime rollout (ZeroDowntime.h): the new container's name until the old one is
+  // retired. Empty: recreate in place.
+  std::string beside_name{};
   RecreateState state = RecreateState::kPlanned;
   bool operator==(const RecreatePlan&) const = default;
 };
@@ -63,9 +73,13 @@ struct RecreateOptions {
   // Without a HEALTHCHECK: running and not restarting (no die) for this long counts as healthy.
   std::chrono::milliseconds stable_period{std::chrono::seconds(5)};
   std::chrono::seconds stop_grace{10};  // unless the container sets its own StopTimeout
+  // Zero-downtime: how long the old container keeps running, off its networks, for the
+  // requests it is still answering.
+  std::chrono::milliseconds drain_period{std::chrono::seconds(3)};
 };
 
-// Runs the next step of `plan` and advances its state; kNewHealthy and later are final.
+// Runs the next step of `plan` (of its strategy: in place, or ZeroDowntime.h with a
+// beside_name) and advances its state; kNewHealthy and later are final.
 Status AdvanceRecreate(Engine& engine, RecreatePlan& plan, const RecreateOptions& options);
 
 // Steps from plan.state to kNewHealthy, calling on_transition after each (a failing callback
@@ -77,7 +91,7 @@ Status RunRecreate(Engine& engine, RecreatePlan& plan, const RecreateOptions& op
 // Removes the old container (commit). Idempotent.
 Status RemoveOld(Engine& engine, RecreatePlan& plan);
 
-// RestoreOld for the plan; state kRolledBack.
+// RestoreOld for the plan (a zero-downtime one: UndoZeroDowntime first); state kRolledBack.
 Status RollBackRecreate(Engine& engine, RecreatePlan& plan);
 
 // From the names alone: removes a container under `name` other than the one under
@@ -86,6 +100,11 @@ Status RollBackRecreate(Engine& engine, RecreatePlan& plan);
 // `start`. Nothing under recovery_name and the old one under `name`: only the last two.
 Status RestoreOld(Engine& engine, std::string_view name, std::string_view recovery_name, bool start,
                   const nlohmann::json& restart_policy);
+
+// A step both strategies share: the old container's restart policy "no" (a stopped "always"
+// container would come back when the engine restarts; RestoreOld puts the policy back), then
+// stopped with its stop grace.
+Status StopOld(Engine& engine, const RecreatePlan& plan, const RecreateOptions& options);
 
 // Waits until `container` is healthy: with a HEALTHCHECK, health status "healthy" within
 // `timeout`; without, running and no die during `stable_period`. Fails early on "unhealthy" or

@@ -17,6 +17,7 @@
 #include "docker/ImageCheck.h"
 #include "docker/ImageReference.h"
 #include "docker/ManagedContainers.h"
+#include "docker/ZeroDowntime.h"
 #include "store/UpdateLock.h"
 
 namespace galaos::docker {
@@ -109,6 +110,7 @@ std::string ToStateJson(const Journal& journal) {
                           {"previousImageId", u.previous_image_id},
                           {"newImageId", u.new_image_id},
                           {"rollbackTag", u.rollback_tag},
+                          {"strategy", u.strategy},
                           {"outcome", u.outcome},
                           {"error", u.error},
                           {"plan", entry.plan ? ToJson(*entry.plan) : json(nullptr)}});
@@ -139,6 +141,7 @@ Expected<Journal> FromStateJson(std::string_view text, int version) {
                            .previous_image_id = c.value("previousImageId", ""),
                            .new_image_id = c.value("newImageId", ""),
                            .rollback_tag = c.value("rollbackTag", ""),
+                           .strategy = c.value("strategy", ""),
                            .outcome = c.value("outcome", ""),
                            .error = c.value("error", "")}};
     if (c.contains("plan") && !c["plan"].is_null()) {
@@ -166,7 +169,7 @@ class Runner {
  public:
   Runner(store::Store& store, Engine& engine, const RegistryCredentials& credentials,
          core::Clock& clock, std::string id, Journal journal,
-         const core::ProgressCallback& progress, RecreateOptions recreate,
+         const core::ProgressCallback& progress, RecreateOptions recreate, bool zero_downtime,
          std::optional<RecreateState> crash_after)
       : store_(store),
         engine_(engine),
@@ -176,6 +179,7 @@ class Runner {
         journal_(std::move(journal)),
         progress_(progress),
         recreate_(recreate),
+        zero_downtime_(zero_downtime),
         crash_after_(crash_after) {}
 
   // Runs from `state` to a terminal state and finishes the transaction.
@@ -377,6 +381,23 @@ class Runner {
     }
   }
 
+  // With zero_downtime_, a zero-downtime rollout where the container allows one; an ineligible
+  // container falls back to recreating in place (the minimal-downtime path), said in the output.
+  Status ChooseStrategy(RecreatePlan& plan, ContainerUpdate& u, std::string& output) const {
+    u.strategy = "recreate";
+    if (!zero_downtime_) return {};
+    const Status beside = PlanZeroDowntime(engine_, plan);
+    if (beside) {
+      u.strategy = "zero-downtime";
+    } else if (beside.error().code() == ErrorCode::kInvalidArgument) {
+      Output("recreate " + u.container, beside.error().message() + "; recreating it in place",
+             output);
+    } else {
+      return beside;
+    }
+    return {};
+  }
+
   State Recreate() {
     for (Entry& entry : journal_.entries) {
       ContainerUpdate& u = entry.update;
@@ -384,6 +405,7 @@ class Runner {
       const Status done = Step("recreate " + u.container, [&](std::string& output) -> Status {
         RecreatePlan plan = TRY(PlanRecreate(engine_, u.container, u.image));
         FollowRecreatedNetworkOwner(plan);
+        TRY(ChooseStrategy(plan, u, output));
         entry.plan = std::move(plan);
         TRY(PersistPlan(*entry.plan));
         return RunRecreate(engine_, *entry.plan, recreate_, [&](const RecreatePlan& plan) {
@@ -463,6 +485,7 @@ class Runner {
   Journal journal_;
   const core::ProgressCallback& progress_;
   RecreateOptions recreate_;
+  bool zero_downtime_ = false;
   std::optional<RecreateState> crash_after_;
   State state_ = State::kPreflight;
   std::vector<std::string> errors_;
@@ -527,6 +550,7 @@ json ToJson(const DockerUpdateResult& result) {
          {"previousImageId", u.previous_image_id},
          {"newImageId", u.new_image_id},
          {"rollbackTag", u.rollback_tag.empty() ? json(nullptr) : json(u.rollback_tag)},
+         {"strategy", u.strategy.empty() ? json(nullptr) : json(u.strategy)},
          {"outcome", u.outcome},
          {"error", u.error.empty() ? json(nullptr) : json(u.error)}});
   }
@@ -681,7 +705,7 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
                                 .state_version = kStateVersion,
                                 .state_json = ToStateJson(journal)}));
   Runner runner(store_, engine_, credentials_, clock_, id, std::move(journal), progress,
-                options.recreate.value_or(DefaultRecreateOptions()),
+                options.recreate.value_or(DefaultRecreateOptions()), options.zero_downtime,
                 options.crash_after_recreate_state);
   DockerUpdateResult result = runner.Run(State::kPreflight);
   ListRecovered(recovered, result);
@@ -714,7 +738,7 @@ Expected<std::vector<DockerUpdateResult>> UpdateManager::RecoverLocked(
       continue;
     }
     Runner runner(store_, engine_, credentials_, clock_, transaction.id, std::move(*journal),
-                  progress, DefaultRecreateOptions(), std::nullopt);
+                  progress, DefaultRecreateOptions(), /*zero_downtime=*/false, std::nullopt);
     results.push_back(runner.Run(runner.ResumeAfterCrash(*state)));
   }
   return results;

@@ -21,13 +21,14 @@
 //              PlanRecreate + RunRecreate, its plan journaled before
 //              the first step and at every transition. A container: network mode naming a
 //              container recreated earlier in this transaction follows it to the new one.
+//              With zero_downtime, eligible plans become zero-downtime rollouts (PlanZeroDowntime).
 //   Commit     RemoveOld for every recreated container -> Succeeded (an old container the engine
 //              would not remove is listed in errors: the update stands, it waits stopped)
 //   Rollback   when a recreate fails (RunRecreate already restored that container): every
 //              container recreated before it, in reverse order -> RolledBack, or
 //              RollbackFailed when one could not be restored.
 // state_json (state_version 1): {"containers": [{"container", "image", "previousImageId",
-// "newImageId", "rollbackTag", "plan": ToJson(RecreatePlan) or null}], "failure",
+// "newImageId", "rollbackTag", "strategy", "plan": ToJson(RecreatePlan) or null}], "failure",
 // "failedContainer"}.
 //
 // Recover (a killed updater, following the crash rules of Recreate.h): a transaction that
@@ -77,6 +78,9 @@ struct DockerUpdateOptions {
   std::string trigger = "cli";
   std::string actor{};
   std::optional<RecreateOptions> recreate{};  // nullopt: docker.healthy_timeout, defaults
+  // Zero-downtime rollout (ZeroDowntime.h) for each eligible container; an ineligible one
+  // (e.g. publishing a host port) is recreated in place, its output saying why.
+  bool zero_downtime = false;
   // Crash tests: the process _exit(137)s right after a plan reaching this state is journaled,
   // exactly as if it had been SIGKILLed there.
   std::optional<RecreateState> crash_after_recreate_state{};
@@ -88,6 +92,7 @@ struct ContainerUpdate {
   std::string previous_image_id{};  // the image the container ran before
   std::string new_image_id{};       // after the pull
   std::string rollback_tag{};       // once tagged
+  std::string strategy{};           // from its recreate on: "recreate" or "zero-downtime"
   // "planned" (dry run), "pending", "up to date", "updated", "failed", "rolled back",
   // "not touched"
   std::string outcome{};
@@ -106,7 +111,7 @@ struct DockerUpdateResult {
 
 // applyDockerUpdate's {success, updated[], failed[], errors[]} (DESIGN.md §6) plus dryRun,
 // transactionId, state, failedContainer and containers [{container, image, previousImageId,
-// newImageId, rollbackTag, outcome, error}].
+// newImageId, rollbackTag, strategy, outcome, error}].
 nlohmann::json ToJson(const DockerUpdateResult& result);
 
 class UpdateManager {

@@ -39,6 +39,7 @@ class FakeEngine final : public Engine {
   Status ConnectNetwork(std::string_view, std::string_view, const nlohmann::json&) override {
     return NotFaked();
   }
+  Status DisconnectNetwork(std::string_view, std::string_view) override { return NotFaked(); }
   Expected<std::vector<ImageSummary>> ListImages(std::string_view) override { return NotFaked(); }
   Status RemoveImage(std::string_view) override { return NotFaked(); }
   Status TagImage(std::string_view, std::string_view, std::string_view) override {

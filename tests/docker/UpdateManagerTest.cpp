@@ -4,20 +4,12 @@
 // all leave the old containers running.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <thread>
 
-#include "core/Clock.h"
-#include "core/TempDir.h"
-#include "docker/DockerTestSupport.h"
 #include "docker/ManagedContainers.h"
-#include "docker/UpdateManager.h"
-#include "store/SqliteStore.h"
+#include "docker/UpdateFixture.h"
 #include "store/UpdateLock.h"
-#include "support/Assertions.h"
-#include "support/TestServices.h"
 
 namespace galaos::docker {
 namespace {
@@ -27,164 +19,8 @@ using testing::ComparableInspect;
 using testing::DockerCli;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using testing::Resources;
-using testing::TestEngine;
-using testing::UniquePrefix;
 
-constexpr std::int64_t kNanosPerMs = 1'000'000;
-// Serves /www on 8080; the health check fails (404) on an image without /www/index.html.
-const std::vector<std::string> kHttpdCmd = {
-    R"(CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"])"};
-
-// What a process needs to run updates on the shared state directory: its own store and engine.
-struct Updater {
-  std::unique_ptr<store::Store> store;
-  std::unique_ptr<EngineClient> engine;
-  RegistryClient registry{RegistryOptions{}};
-  std::unique_ptr<UpdateManager> manager;
-
-  explicit Updater(const config::Config& config) {
-    auto opened =
-        store::OpenSqliteStore(config.state.dir / "state.db", core::SystemClock::Instance());
-    EXPECT_TRUE(opened) << opened.error().message();
-    store = std::move(*opened);
-    auto connected = TestEngine();
-    EXPECT_TRUE(connected) << connected.error().message();
-    engine = std::move(*connected);
-    manager = std::make_unique<UpdateManager>(config, *store, *engine, registry,
-                                              RegistryCredentials(), core::SystemClock::Instance());
-  }
-};
-
-class UpdateManagerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    prefix_ = UniquePrefix();
-    ASSERT_OK_AND_ASSIGN(state_dir_, core::TempDir::Create("gdt-state-"));
-    config_.state.dir = state_dir_->path();
-    config_.docker.host = std::string(testing::kDockerHost);
-    // Only this test's containers are managed: other tests share the engine.
-    config_.docker.managed_label = "com.galaos.test=" + prefix_;
-    config_.docker.healthy_timeout = std::chrono::seconds(60);
-    updater_ = std::make_unique<Updater>(config_);
-  }
-
-  // Imports a busybox image as `name` (a reference on the test registry); with `index`, it
-  // serves that as /www/index.html. Pushed unless `push` is false. Returns its id.
-  std::string Image(const std::string& name, const std::string& index, bool push = true) {
-    std::vector<std::pair<std::string, std::string>> files;
-    if (!index.empty()) files.emplace_back("/www/index.html", index);
-    std::vector<std::string> changes = kHttpdCmd;
-    changes.push_back("WORKDIR /www");
-    const Status imported =
-        testing::ImportBusyboxImage({.name = name, .changes = changes, .files = files});
-    EXPECT_TRUE(imported) << imported.error().message();
-    if (push) {
-      EXPECT_TRUE(DockerCli({"push", name}));
-    }
-    // Removed in reverse: the tags first, then the id with the digests a push or pull left.
-    const std::string id = ImageId(name);
-    resources_.Image(id);
-    resources_.Image(name);
-    return id;
-  }
-
-  std::string ImageId(const std::string& image) {
-    auto id = DockerCli({"image", "inspect", "-f", "{{.Id}}", image});
-    EXPECT_TRUE(id) << id.error().message();
-    return id ? id->substr(0, id->find('\n')) : "";
-  }
-
-  // "<registry>/<prefix>-<repository>:1".
-  std::string Reference(const std::string& repository) {
-    return std::string(testing::kRegistry) + "/" + prefix_ + "-" + repository + ":1";
-  }
-
-  // Version 2 of `reference` goes to the registry; the engine keeps running (and tagging) v1,
-  // as on a host where nobody pulled yet. Returns v2's id.
-  std::string PushNewVersion(const std::string& reference, const std::string& index) {
-    const std::string v1 = ImageId(reference);
-    const std::string v2 = Image(reference, index);
-    EXPECT_TRUE(DockerCli({"tag", v1, reference}));
-    EXPECT_TRUE(DockerCli({"image", "rm", v2}));  // the pull must fetch it
-    return v2;
-  }
-
-  // A managed container of `image` with configuration a recreate must keep: env, labels,
-  // health check, a published port, a user network with an alias, a restart policy, init.
-  std::string CreateWeb(const std::string& service, const std::string& image,
-                        std::map<std::string, std::string> labels = {}) {
-    if (network_.empty()) {
-      network_ = resources_.Network(prefix_ + "-net");
-      EXPECT_TRUE(DockerCli({"network", "create", network_}));
-    }
-    const std::string name = resources_.Container(prefix_ + "-" + service);
-    resources_.Container(RecoveryName(name));
-    labels["com.galaos.test"] = prefix_;
-    const json body = {
-        {"Image", image},
-        {"Env", {"SERVICE=" + service}},
-        {"Labels", labels},
-        {"Healthcheck",
-         {{"Test",
-           {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
-          {"Interval", 300 * kNanosPerMs},
-          {"Timeout", 3000 * kNanosPerMs},
-          {"Retries", 2}}},
-        {"ExposedPorts", {{"8080/tcp", json::object()}}},
-        {"HostConfig",
-         {{"PortBindings",
-           {{"8080/tcp",
-             {{{"HostIp", "127.0.0.1"},
-               {"HostPort", std::to_string(galaos::testing::FreePort())}}}}}},
-          {"RestartPolicy", {{"Name", "unless-stopped"}}},
-          {"Init", true},
-          {"NetworkMode", network_}}},
-        {"NetworkingConfig",
-         {{"EndpointsConfig", {{network_, {{"Aliases", {service + "-alias"}}}}}}}},
-    };
-    auto id = updater_->engine->CreateContainer(name, body);
-    EXPECT_TRUE(id) << id.error().message();
-    EXPECT_TRUE(updater_->engine->StartContainer(name));
-    const Status healthy =
-        WaitHealthy(*updater_->engine, name, std::chrono::seconds(60), std::chrono::seconds(1));
-    EXPECT_TRUE(healthy) << healthy.error().message();
-    return name;
-  }
-
-  json Inspect(const std::string& container) {
-    auto inspected = updater_->engine->InspectContainer(container);
-    EXPECT_TRUE(inspected) << inspected.error().message();
-    return inspected ? *inspected : json::object();
-  }
-
-  store::Transaction Journal(const std::string& id) {
-    auto transaction = updater_->store->GetTransaction(id);
-    EXPECT_TRUE(transaction) << transaction.error().message();
-    return transaction ? *transaction : store::Transaction{};
-  }
-
-  static std::vector<std::string> StepNames(const store::Transaction& transaction) {
-    std::vector<std::string> names;
-    for (const store::Step& step : transaction.steps) names.push_back(step.name);
-    return names;
-  }
-
-  void ExpectNoRecoveryContainer(const std::string& name) {
-    EXPECT_ERROR_CODE(updater_->engine->InspectContainer(RecoveryName(name)), ErrorCode::kNotFound);
-  }
-
-  static DockerUpdateOptions Named(std::vector<std::string> containers) {
-    return {.containers = std::move(containers), .trigger = "test"};
-  }
-
-  std::string prefix_;
-  std::optional<core::TempDir> state_dir_;
-  config::Config config_;
-  std::unique_ptr<Updater> updater_;
-  Resources resources_;
-  std::string network_;
-};
+using UpdateManagerTest = testing::UpdateFixture;
 
 TEST_F(UpdateManagerTest, AnUpdatedContainerRunsTheNewImageWithItsWholeConfiguration) {
   const std::string reference = Reference("web");
@@ -370,21 +206,6 @@ TEST_F(UpdateManagerTest, BadNamesAreRefusedBeforeAnything) {
   EXPECT_TRUE(transactions.empty());
 }
 
-// Runs an update of `container` in a child process that dies (_exit(137), like SIGKILL)
-// right after journaling a plan in `state`; returns the child's exit status.
-int RunAndDieAt(const config::Config& config, const std::string& container, RecreateState state) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    Updater updater(config);
-    (void)updater.manager->Apply(
-        {.containers = {container}, .trigger = "test", .crash_after_recreate_state = state});
-    ::_exit(0);  // reached only if the state never came
-  }
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 class KilledUpdateTest : public UpdateManagerTest,
                          public ::testing::WithParamInterface<RecreateState> {};
 
@@ -395,7 +216,7 @@ TEST_P(KilledUpdateTest, RecoverPutsTheOldContainerBackRunning) {
   PushNewVersion(reference, "v2\n");
   const json before = Inspect(web);
 
-  ASSERT_EQ(RunAndDieAt(config_, web, GetParam()), 137);
+  ASSERT_EQ(testing::RunAndDieAt(config_, web, GetParam()), 137);
   ASSERT_OK_AND_ASSIGN(const auto unfinished, updater_->store->ListUnfinishedTransactions());
   ASSERT_EQ(unfinished.size(), 1u);
   EXPECT_EQ(unfinished[0].type, store::TransactionType::kDocker);
