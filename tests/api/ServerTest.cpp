@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <atomic>
 #include <thread>
 
 #include "TestJwt.h"
@@ -377,15 +378,22 @@ TEST_F(ServerTest, EventsNeedAToken) {
 TEST_F(ServerTest, StopEndsOpenEventStreams) {
   Start();
   httplib::Headers viewer{{"Authorization", "Bearer " + Token(Role::kViewer)}};
-  std::jthread stopper([this] {
+  std::atomic<bool> receiving = false;
+  std::jthread stopper([this, &receiving] {
     while (events_.subscriber_count() == 0)
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    events_.Publish("output", {{"line", "still running"}});
+    // Stopped only once the client reads the stream, so it is a stream that Stop must end.
+    while (!receiving) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     server_->Stop();
   });
   httplib::Client client = Client();
-  int status = 0;
-  ReadEvents(client, viewer, 1000, &status);  // returns when the server ends the stream
-  EXPECT_EQ(status, 200);
+  auto response = client.Get("/events", viewer, [&](const char*, size_t) {
+    receiving = true;
+    return true;
+  });  // returns when the server ends the stream
+  ASSERT_TRUE(response) << httplib::to_string(response.error());
+  EXPECT_EQ(response->status, 200);
 }
 
 TEST_F(ServerTest, AnUnreadableCertificateIsAClearError) {
