@@ -115,22 +115,32 @@ std::string EscapeHtml(std::string_view text) {
   std::string escaped;
   for (char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&#39;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      case '\'':
+        escaped += "&#39;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
 }
 
 std::string BodyHtml(const Summary& summary) {
-  std::string html =
-      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
-      EscapeHtml(summary.title) + "</title></head>\n<body>\n<h2>" + EscapeHtml(summary.title) +
-      "</h2>\n<table>\n";
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
+                     EscapeHtml(summary.title) + "</title></head>\n<body>\n<h2>" +
+                     EscapeHtml(summary.title) + "</h2>\n<table>\n";
   for (const auto& [label, value] : summary.fields) {
     html += "<tr><th align=\"left\">" + EscapeHtml(label) + "</th><td>" + EscapeHtml(value) +
             "</td></tr>\n";
@@ -200,8 +210,8 @@ class EmailSink final : public Sink {
     mail += "X-GalaOS-Event: " + OneLine(message.event_type, 100) + "\r\n";
     mail += "\r\n";
     // Plain text first: clients show the last alternative they can render.
-    for (const auto& [type, body] : {std::pair{"text/plain", BodyText(summary)},
-                                     std::pair{"text/html", BodyHtml(summary)}}) {
+    for (const auto& [type, body] :
+         {std::pair{"text/plain", BodyText(summary)}, std::pair{"text/html", BodyHtml(summary)}}) {
       mail += "--" + boundary + "\r\n";
       mail += std::string("Content-Type: ") + type + "; charset=utf-8\r\n";
       mail += "Content-Transfer-Encoding: base64\r\n\r\n";

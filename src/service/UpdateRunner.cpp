@@ -200,7 +200,8 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
             fmt::format("docker: {} container(s) up to date", outcome.containers.size()));
       } else if (request.apply) {
         available.containers.clear();
-        std::erase_if(offers, [](const std::string& offer) { return offer.starts_with("docker "); });
+        std::erase_if(offers,
+                      [](const std::string& offer) { return offer.starts_with("docker "); });
         lock.reset();
         Expected<DockerApplyResult> result = docker_applier_(names, request.code_options.trigger);
         if (!result) {

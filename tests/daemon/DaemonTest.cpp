@@ -668,8 +668,10 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
                             "UTC", "--channel", "webhook", "--json"}));
   const std::string id = json::parse(created)["id"];
   const std::string ran = fmt::format("schedule {} ran: code: 1.1.0 available (running 1.0.0)", id);
-  ASSERT_TRUE(daemon.WaitForLines(ran, 2)) << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines(ran + "; already announced", 2)) << daemon.Output();
   ASSERT_TRUE(receiver.WaitForRequests(1)) << daemon.Output();
+  // Three runs found 1.1.0; the schedule announced it once.
+  ASSERT_EQ(receiver.Requests().size(), 1u);
   const notify::testing::ReceivedRequest delivered = receiver.Requests().front();
   EXPECT_EQ(delivered.headers.at("x-galaos-event"), "update_available");
   EXPECT_EQ(json::parse(delivered.body)["data"]["latest_version"], "1.1.0") << delivered.body;
@@ -677,7 +679,7 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
   ASSERT_OK_AND_ASSIGN(listed, Cli({"schedule", "list", "--json"}));
   const json mine = json::parse(listed)[2];
   EXPECT_EQ(mine["id"], id);
-  EXPECT_EQ(mine["lastResult"], "code: 1.1.0 available (running 1.0.0)");
+  EXPECT_EQ(mine["lastResult"], "code: 1.1.0 available (running 1.0.0); already announced");
   EXPECT_TRUE(mine["lastRun"].is_string());
 
   // Removed schedules stay removed, the defaults too: the reload starts the scheduler again.
@@ -689,6 +691,50 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
   ASSERT_OK_AND_ASSIGN(listed, Cli({"schedule", "list", "--json"}));
   EXPECT_EQ(json::parse(listed), json::array());
   EXPECT_EQ(daemon.Output().find("ran: failed"), std::string::npos) << daemon.Output();
+
+  daemon.Signal(SIGTERM);
+  std::optional<core::ProcessResult> result = daemon.WaitForExit();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// Delivery has its own thread: a scheduled update that is still running (its build waits for
+// the test's go) does not hold up notifications — its own update_started arrives meanwhile.
+TEST_F(DaemonTest, NotificationsAreDeliveredWhileAScheduledUpdateRuns) {
+  git_.PublishV1_1();
+  notify::testing::HttpReceiver receiver;
+  const int port = testing::FreePort();
+  const std::filesystem::path go = git_.root() / "build-may-finish";
+  WriteConfig(port, fmt::format("[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n"
+                                "[commands]\ninstall = [\"true\"]\n"
+                                "build = [\"sh\", \"-c\", \"while [ ! -e '{}' ]; do sleep 0.1; "
+                                "done; echo built\"]\n"
+                                "[notify.webhook]\nurl = \"{}\"\nsecret = \"s3cret\"\n",
+                                go.string(), receiver.Url("/hook")));
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string created,
+                       Cli({"schedule", "create", "*/2 * * * * *", "--type", "code", "--timezone",
+                            "UTC", "--auto-apply", "--channel", "webhook", "--json"}));
+  const std::string id = json::parse(created)["id"];
+
+  ASSERT_TRUE(receiver.WaitForRequests(1)) << daemon.Output();
+  const notify::testing::ReceivedRequest started = receiver.Requests().front();
+  EXPECT_EQ(started.headers.at("x-galaos-event"), "update_started") << started.body;
+  EXPECT_EQ(json::parse(started.body)["data"]["trigger"], "schedule:" + id) << started.body;
+  // Delivered while the update still runs: it holds the update lock and has not been let go.
+  ASSERT_OK_AND_ASSIGN(const auto lock, core::FileLock::Inspect(state_ / "update.lock"));
+  EXPECT_TRUE(lock.held);
+  ASSERT_TRUE(lock.owner.has_value());
+  EXPECT_TRUE(lock.owner->description.starts_with("update tx-")) << lock.owner->description;
+  EXPECT_EQ(daemon.Output().find(fmt::format("schedule {} ran", id)), std::string::npos)
+      << daemon.Output();
+
+  ASSERT_TRUE(core::WriteFileAtomic(go, "go").has_value());
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: updated 1.0.0 -> 1.1.0", id)))
+      << daemon.Output();
+  ASSERT_TRUE(receiver.WaitForRequests(2)) << daemon.Output();
+  EXPECT_EQ(receiver.Requests()[1].headers.at("x-galaos-event"), "update_completed");
 
   daemon.Signal(SIGTERM);
   std::optional<core::ProcessResult> result = daemon.WaitForExit();

@@ -395,8 +395,7 @@ TEST_F(EmailSinkTest, MarkupInTheChangelogAndNamesIsEscapedInTheHtmlPart) {
             std::string::npos)
       << html;
   // The plain part keeps the text as it is.
-  EXPECT_NE(messages[0].Body("text/plain").find("<img src=x onerror=alert(2)>"),
-            std::string::npos);
+  EXPECT_NE(messages[0].Body("text/plain").find("<img src=x onerror=alert(2)>"), std::string::npos);
 }
 
 TEST_F(EmailSinkTest, AnAddressWithALineBreakIsRefusedBeforeConnecting) {

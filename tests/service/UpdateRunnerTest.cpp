@@ -148,7 +148,8 @@ TEST_F(UpdateRunnerTest, ACheckOnlyRunHoldsTheUpdateLockWhileItChecks) {
   ASSERT_FALSE(holders.empty()) << outcome.summary;
   for (const std::string& holder : holders) EXPECT_EQ(holder, "check (schedule:sch-lock)");
   // Let go afterwards.
-  ASSERT_OK_AND_ASSIGN(const auto after, core::FileLock::Inspect(config_.state.dir / "update.lock"));
+  ASSERT_OK_AND_ASSIGN(const auto after,
+                       core::FileLock::Inspect(config_.state.dir / "update.lock"));
   EXPECT_FALSE(after.held);
 }
 
@@ -167,9 +168,8 @@ TEST_F(UpdateRunnerTest, AScheduleAnnouncesAnAvailableVersionOnceUntilItChanges)
   EXPECT_EQ(OutboxSinks(), (std::vector<std::string>{"database", "webhook"}));
 
   // Another schedule has its own memory; a run without a key always announces.
-  ASSERT_OK_AND_ASSIGN(RunOutcome other,
-                       runner_->Run({.type = store::ScheduleUpdateType::kCode,
-                                     .announce_key = "sch-2"}));
+  ASSERT_OK_AND_ASSIGN(RunOutcome other, runner_->Run({.type = store::ScheduleUpdateType::kCode,
+                                                       .announce_key = "sch-2"}));
   EXPECT_TRUE(other.announced_event.has_value());
   ASSERT_OK_AND_ASSIGN(RunOutcome manual, runner_->Run({.type = store::ScheduleUpdateType::kCode}));
   EXPECT_TRUE(manual.announced_event.has_value());
@@ -190,7 +190,8 @@ TEST_F(UpdateRunnerTest, AnAppliedVersionIsAnnouncedAgainWhenItIsOfferedAgainAft
   ASSERT_OK_AND_ASSIGN(RunOutcome announced, runner_->Run(check));
   ASSERT_TRUE(announced.announced_event.has_value());
 
-  RunRequest apply{.type = store::ScheduleUpdateType::kCode, .apply = true, .announce_key = "sch-1"};
+  RunRequest apply{
+      .type = store::ScheduleUpdateType::kCode, .apply = true, .announce_key = "sch-1"};
   apply.code_options.trigger = "schedule:sch-1";
   ASSERT_OK_AND_ASSIGN(const RunOutcome applied, runner_->Run(apply));
   ASSERT_TRUE(applied.success) << applied.summary;
