@@ -285,7 +285,8 @@ std::string UpdateRunner::Run(const store::Schedule& schedule, const schedule::R
   request.code_options.actor = "scheduler";
   Expected<RunOutcome> outcome = Run(request);
   if (!outcome) {
-    return (outcome.error().code() == ErrorCode::kConflict ? "skipped: " : "failed: ") +
+    return std::string(outcome.error().code() == ErrorCode::kConflict ? schedule::kSkippedPrefix
+                                                                      : "failed: ") +
            outcome.error().message();
   }
   std::string result = outcome->success ? outcome->summary : "failed: " + outcome->summary;
