@@ -21,6 +21,7 @@
 #include "schedule/UpdateScheduler.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::daemon {
 namespace {
@@ -35,10 +36,15 @@ Expected<core::UniqueFd> MakeFd(int fd, std::string_view what) {
   return core::UniqueFd(fd);
 }
 
-// Whether the pending inotify events touch the store's database or its WAL.
-bool StoreChanged(int inotify_fd) {
+struct StateDirChanges {
+  bool store = false;  // the store's database or its WAL was written
+  bool lock = false;   // update.lock was closed after writing: its holder may have let go
+};
+
+// What the pending inotify events of the state directory say.
+StateDirChanges ReadChanges(int inotify_fd) {
   alignas(inotify_event) std::array<char, 4096> buffer;
-  bool changed = false;
+  StateDirChanges changes;
   ssize_t n;
   while ((n = read(inotify_fd, buffer.data(), buffer.size())) > 0) {
     for (ssize_t at = 0; at < n;) {
@@ -46,12 +52,15 @@ bool StoreChanged(int inotify_fd) {
       const std::string_view name(event->len > 0 ? event->name : "");
       if (name == store::kDefaultSqliteFileName ||
           name == std::string(store::kDefaultSqliteFileName) + "-wal") {
-        changed = true;
+        changes.store = true;
+      }
+      if (name == store::kUpdateLockFileName && (event->mask & IN_CLOSE_WRITE) != 0) {
+        changes.lock = true;
       }
       at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
     }
   }
-  return changed;
+  return changes;
 }
 
 // One thread's timer, store watch and next wake.
@@ -63,7 +72,10 @@ struct TimedLoop {
 
 Expected<core::UniqueFd> WatchStore(const std::filesystem::path& state_dir) {
   core::UniqueFd watch = TRY(MakeFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify"));
-  if (inotify_add_watch(watch.get(), state_dir.c_str(), IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+  // IN_CLOSE_WRITE: a lock holder closes update.lock when it lets go, and the kernel closes
+  // it for a holder that died.
+  if (inotify_add_watch(watch.get(), state_dir.c_str(),
+                        IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
     return MakeError(ErrorCode::kIo, fmt::format("scheduler: watching {}: {}", state_dir.string(),
                                                  std::strerror(errno)));
   }
@@ -105,6 +117,14 @@ struct SchedulerLoop::State {
 
   void SchedulesChanged() { Schedule(scheduler->Refresh(), "reading the schedules"); }
 
+  // update.lock was closed after writing; queued runs start if no one holds it now. Probing
+  // opens it read-only, so the probe itself raises no event (no busy loop while it is held).
+  void LockMayBeFree() {
+    if (!store::RefuseWhileUpdating(config.state.dir)) return;
+    Expected<int> ran = scheduler->LockReleased();
+    Schedule(ran ? Status{} : Status(std::unexpected(ran.error())), "running queued schedules");
+  }
+
   // One wake of the schedule timer.
   void OnScheduleTimer() {
     Expected<core::WallTimer::Wake> wake = scheduling.timer.Read();
@@ -138,8 +158,10 @@ struct SchedulerLoop::State {
   }
 
   // One thread's poll loop, until `stop` is readable: `loop`'s timer armed at its wake,
-  // `on_timer` when it fires, `on_store_changed` when the store's files changed.
-  void Loop(TimedLoop& loop, void (State::*on_timer)(), void (State::*on_store_changed)()) {
+  // `on_timer` when it fires, `on_store_changed` when the store's files changed,
+  // `on_lock_closed` (when given) when update.lock was closed after writing.
+  void Loop(TimedLoop& loop, void (State::*on_timer)(), void (State::*on_store_changed)(),
+            void (State::*on_lock_closed)() = nullptr) {
     while (true) {
       if (Status armed = loop.timer.Arm(loop.wake); !armed) {
         spdlog::error("{}", armed.error().message());
@@ -154,7 +176,10 @@ struct SchedulerLoop::State {
       }
       if (fds[0].revents != 0) return;
       if (fds[1].revents != 0) (this->*on_timer)();
-      if (fds[2].revents != 0 && StoreChanged(loop.store_watch.get())) (this->*on_store_changed)();
+      if (fds[2].revents == 0) continue;
+      const StateDirChanges changes = ReadChanges(loop.store_watch.get());
+      if (changes.store) (this->*on_store_changed)();
+      if (changes.lock && on_lock_closed != nullptr) (this->*on_lock_closed)();
     }
   }
 };
@@ -191,8 +216,10 @@ Expected<std::unique_ptr<SchedulerLoop>> SchedulerLoop::Start(const config::Conf
   spdlog::info("scheduler: started; next run {}",
                state->scheduling.wake ? core::FormatIsoUtc(*state->scheduling.wake) : "none");
   State* raw = state.get();
-  state->schedule_thread = std::jthread(
-      [raw] { raw->Loop(raw->scheduling, &State::OnScheduleTimer, &State::SchedulesChanged); });
+  state->schedule_thread = std::jthread([raw] {
+    raw->Loop(raw->scheduling, &State::OnScheduleTimer, &State::SchedulesChanged,
+              &State::LockMayBeFree);
+  });
   state->delivery_thread = std::jthread(
       [raw] { raw->Loop(raw->delivery, &State::OnDeliveryTimer, &State::OutboxChanged); });
   return std::unique_ptr<SchedulerLoop>(new SchedulerLoop(std::move(state)));

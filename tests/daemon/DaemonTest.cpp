@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -740,6 +741,45 @@ TEST_F(DaemonTest, NotificationsAreDeliveredWhileAScheduledUpdateRuns) {
   std::optional<core::ProcessResult> result = daemon.WaitForExit();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// onConflict "queue": a run that finds another update holding the lock waits for it and runs
+// as soon as the holder lets go (seen through inotify on the lock file, no polling).
+TEST_F(DaemonTest, AQueueingScheduleRunsWhenTheUpdateLockIsLetGo) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  WriteConfig(port);
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  std::optional<core::FileLock> lock;
+  {
+    ASSERT_OK_AND_ASSIGN(core::FileLock held,
+                         core::FileLock::TryAcquire(state_ / "update.lock", "update tx-by-test"));
+    lock.emplace(std::move(held));
+  }
+  ASSERT_OK_AND_ASSIGN(std::string created,
+                       Cli({"schedule", "create", "*/2 * * * * *", "--type", "code", "--timezone",
+                            "UTC", "--on-conflict", "queue", "--json"}));
+  const json schedule = json::parse(created);
+  EXPECT_EQ(schedule["onConflict"], "queue");
+  const std::string id = schedule["id"];
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format(
+      "schedule {} queued: another update is running: pid {} (update tx-by-test)", id, getpid())))
+      << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string listed, Cli({"schedule", "list", "--json"}));
+  const json all = json::parse(listed);
+  const auto mine = std::ranges::find_if(all, [&](const json& s) { return s["id"] == id; });
+  ASSERT_NE(mine, all.end()) << listed;
+  EXPECT_TRUE((*mine)["lastResult"].get<std::string>().starts_with("queued: ")) << *mine;
+
+  lock.reset();
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: 1.1.0 available", id)))
+      << daemon.Output();
+  const std::string output = daemon.Output();
+  EXPECT_LT(output.find(fmt::format("schedule {} queued", id)),
+            output.find(fmt::format("schedule {} ran", id)));
+  daemon.Signal(SIGTERM);
+  ASSERT_TRUE(daemon.WaitForExit().has_value());
 }
 
 // A run missed while the daemon was down runs once when it starts, and the schedule then
