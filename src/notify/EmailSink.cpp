@@ -112,29 +112,7 @@ std::string BodyText(const Summary& summary) {
 
 // Text as HTML character data or attribute value: nothing in it can open markup.
 std::string EscapeHtml(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      case '"':
-        escaped += "&quot;";
-        break;
-      case '\'':
-        escaped += "&#39;";
-        break;
-      default:
-        escaped += c;
-    }
-  }
-  return escaped;
+  return EscapeEntities(text, /*quotes=*/true);
 }
 
 std::string BodyHtml(const Summary& summary) {
