@@ -12,6 +12,8 @@ packages=(
   libyaml-cpp-dev libhowardhinnant-date-dev libsystemd-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3 curl
+  # the HTTP load generator of the API benchmark (bench/api/run.sh)
+  wrk
   # systemd-analyze verifies packaging/galaos-updater.service (no systemd runs here)
   systemd
   # the reference parser of the Prometheus text format (tests/api/prometheus-parse.py)

@@ -21,7 +21,12 @@ constexpr std::string_view kTrpcPattern = R"(/trpc/(.+))";
 constexpr std::chrono::seconds kKeepAliveInterval{15};
 // Each /events client holds one worker thread of the pool below for as long as it listens.
 constexpr std::size_t kMaxEventClients = 16;
-constexpr std::size_t kWorkerThreads = kMaxEventClients + 16;
+// httplib serves a keep-alive connection on one worker until it closes: connections beyond
+// the free workers wait in its queue, so the pool is sized for 64 busy clients (bench/api)
+// besides the event streams. An idle worker costs a few KiB of RSS.
+constexpr std::size_t kRequestWorkers = 64;
+constexpr std::size_t kWorkerThreads = kMaxEventClients + kRequestWorkers;
+constexpr std::size_t kKeepAliveMaxRequests = 1000;
 
 constexpr std::string_view kSessionCookie = "galaos_session";
 constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
@@ -372,6 +377,13 @@ void ApiServer::Route() {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
+  // Responses go out in more than one write (headers, body): without TCP_NODELAY, Nagle's
+  // algorithm holds the second until the client's delayed ACK (~40 ms per keep-alive request).
+  // Accepted sockets inherit it from the listening one.
+  http_->server->set_tcp_nodelay(true);
+  // httplib's default closes a keep-alive connection after 5 requests; busy clients then
+  // reconnect all the time and overflow its listen backlog of 5 (SYNs dropped, 1 s retries).
+  http_->server->set_keep_alive_max_count(kKeepAliveMaxRequests);
   http_->server->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   http_->server->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
   http_->server->set_read_timeout(config_.request_timeout);

@@ -155,8 +155,10 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
         spec.maintenance_window = reader.OptionalString("maintenanceWindow");
         spec.notification_channels =
             reader.OptionalStringArray("notificationChannels").value_or(std::vector<std::string>{});
+        const std::string on_conflict = reader.Enum("onConflict", {"skip", "queue"}, "skip");
         TRY(reader.Finish());
         spec.update_type = TRY(store::ParseScheduleUpdateType(type));
+        spec.on_conflict = TRY(store::ParseConflictPolicy(on_conflict));
         return with_runs(TRY(schedules().Create(spec)));
       });
 

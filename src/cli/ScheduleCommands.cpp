@@ -36,6 +36,9 @@ void PrintSchedule(const store::Schedule& schedule, std::span<const schedule::Se
     std::printf("  channels    %s\n",
                 fmt::format("{}", fmt::join(spec.notification_channels, ", ")).c_str());
   }
+  if (spec.on_conflict == store::ConflictPolicy::kQueue) {
+    std::printf("  on conflict queue (runs once the running update is over)\n");
+  }
   std::printf("  last run    %s\n",
               schedule.last_run
                   ? (FormatUtc(*schedule.last_run) + " UTC: " + schedule.last_result).c_str()
@@ -51,6 +54,7 @@ void AddCreate(CLI::App& group, Context& context, Action& action) {
   struct Options {
     store::ScheduleSpec spec;
     std::string type = "code";
+    std::string on_conflict = "skip";
     std::string window;
     bool disabled = false;
     bool json = false;
@@ -72,6 +76,11 @@ void AddCreate(CLI::App& group, Context& context, Action& action) {
                      "Maintenance window, e.g. \"Sat,Sun 02:00-05:00 Europe/Berlin\"");
   create->add_option("--channel", options->spec.notification_channels,
                      "Notify only these sinks (repeatable): database webhook slack email");
+  create
+      ->add_option("--on-conflict", options->on_conflict,
+                   "When another update runs: skip this run, or queue it until the lock is free")
+      ->check(CLI::IsMember({"skip", "queue"}))
+      ->capture_default_str();
   create->add_flag("--disabled", options->disabled, "Store it disabled");
   create->add_flag("--json", options->json, "As JSON (listSchedules' shape)");
   create->callback([&context, &action, options] {
@@ -81,6 +90,7 @@ void AddCreate(CLI::App& group, Context& context, Action& action) {
       store::ScheduleSpec spec = options->spec;
       if (spec.timezone.empty()) spec.timezone = config->schedule.timezone;
       spec.update_type = TRY(store::ParseScheduleUpdateType(options->type));
+      spec.on_conflict = TRY(store::ParseConflictPolicy(options->on_conflict));
       spec.enabled = !options->disabled;
       if (!options->window.empty()) spec.maintenance_window = options->window;
       const nlohmann::json input = schedule::ToJson(store::Schedule{.spec = spec}, {});

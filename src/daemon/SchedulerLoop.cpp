@@ -21,6 +21,7 @@
 #include "schedule/UpdateScheduler.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
+#include "store/UpdateLock.h"
 
 namespace galaos::daemon {
 namespace {
@@ -35,10 +36,15 @@ Expected<core::UniqueFd> MakeFd(int fd, std::string_view what) {
   return core::UniqueFd(fd);
 }
 
-// Whether the pending inotify events touch the store's database or its WAL.
-bool StoreChanged(int inotify_fd) {
+struct StateDirChanges {
+  bool store = false;  // the store's database or its WAL was written
+  bool lock = false;   // update.lock was closed after writing: its holder may have let go
+};
+
+// What the pending inotify events of the state directory say.
+StateDirChanges ReadChanges(int inotify_fd) {
   alignas(inotify_event) std::array<char, 4096> buffer;
-  bool changed = false;
+  StateDirChanges changes;
   ssize_t n;
   while ((n = read(inotify_fd, buffer.data(), buffer.size())) > 0) {
     for (ssize_t at = 0; at < n;) {
@@ -46,12 +52,39 @@ bool StoreChanged(int inotify_fd) {
       const std::string_view name(event->len > 0 ? event->name : "");
       if (name == store::kDefaultSqliteFileName ||
           name == std::string(store::kDefaultSqliteFileName) + "-wal") {
-        changed = true;
+        changes.store = true;
+      }
+      if (name == store::kUpdateLockFileName && (event->mask & IN_CLOSE_WRITE) != 0) {
+        changes.lock = true;
       }
       at += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
     }
   }
-  return changed;
+  return changes;
+}
+
+// One thread's timer, store watch and next wake.
+struct TimedLoop {
+  core::WallTimer timer;
+  core::UniqueFd store_watch;
+  std::optional<store::TimePoint> wake{};
+};
+
+Expected<core::UniqueFd> WatchStore(const std::filesystem::path& state_dir) {
+  core::UniqueFd watch = TRY(MakeFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify"));
+  // IN_CLOSE_WRITE: a lock holder closes update.lock when it lets go, and the kernel closes
+  // it for a holder that died.
+  if (inotify_add_watch(watch.get(), state_dir.c_str(),
+                        IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE) < 0) {
+    return MakeError(ErrorCode::kIo, fmt::format("scheduler: watching {}: {}", state_dir.string(),
+                                                 std::strerror(errno)));
+  }
+  return watch;
+}
+
+Expected<TimedLoop> MakeTimedLoop(const std::filesystem::path& state_dir) {
+  return TimedLoop{.timer = TRY(core::WallTimer::Create()),
+                   .store_watch = TRY(WatchStore(state_dir))};
 }
 
 }  // namespace
@@ -64,13 +97,11 @@ struct SchedulerLoop::State {
   std::unique_ptr<service::UpdateRunner> runner;
   std::unique_ptr<schedule::UpdateScheduler> scheduler;
   std::unique_ptr<notify::Deliverer> deliverer;
-  core::WallTimer schedule_timer;
-  core::WallTimer delivery_timer;
-  core::UniqueFd store_watch;
-  core::UniqueFd stop;
-  std::optional<store::TimePoint> schedule_wake{};
-  std::optional<store::TimePoint> delivery_wake{};
-  std::jthread thread{};  // last: started once everything else exists
+  TimedLoop scheduling;            // the schedule thread's
+  TimedLoop delivery;              // the delivery thread's
+  core::UniqueFd stop;             // readable once stopped; both threads poll it, neither reads it
+  std::jthread schedule_thread{};  // last: started once everything else exists
+  std::jthread delivery_thread{};
 
   // Logs a failed step and retries it later instead of spinning on it.
   std::optional<store::TimePoint> AfterFailure(const Error& error, std::string_view what) {
@@ -78,28 +109,29 @@ struct SchedulerLoop::State {
     return clock.Now() + kRetryAfterFailure;
   }
 
+  // ---- the schedule thread ----
+
   void Schedule(const Status& status, std::string_view what) {
-    schedule_wake = status ? scheduler->NextWake() : AfterFailure(status.error(), what);
+    scheduling.wake = status ? scheduler->NextWake() : AfterFailure(status.error(), what);
   }
 
-  void Deliver() {
-    Expected<notify::DeliveryRound> round = deliverer->DeliverDue();
-    delivery_wake = round ? round->next_due : AfterFailure(round.error(), "delivering");
-  }
+  void SchedulesChanged() { Schedule(scheduler->Refresh(), "reading the schedules"); }
 
-  void StoreUpdated() {
-    Schedule(scheduler->Refresh(), "reading the schedules");
-    Expected<std::optional<store::TimePoint>> due = store.NextNotificationDue();
-    delivery_wake = due ? *due : AfterFailure(due.error(), "reading the outbox");
+  // update.lock was closed after writing; queued runs start if no one holds it now. Probing
+  // opens it read-only, so the probe itself raises no event (no busy loop while it is held).
+  void LockMayBeFree() {
+    if (!store::RefuseWhileUpdating(config.state.dir)) return;
+    Expected<int> ran = scheduler->LockReleased();
+    Schedule(ran ? Status{} : Status(std::unexpected(ran.error())), "running queued schedules");
   }
 
   // One wake of the schedule timer.
   void OnScheduleTimer() {
-    Expected<core::WallTimer::Wake> wake = schedule_timer.Read();
+    Expected<core::WallTimer::Wake> wake = scheduling.timer.Read();
     if (!wake) return Schedule(std::unexpected(wake.error()), "schedule timer");
     if (*wake == core::WallTimer::Wake::kNone) return;
     if (*wake == core::WallTimer::Wake::kClockChanged) {
-      // Both timers were cancelled; the delivery one is re-armed from the new time too.
+      // The delivery timer was cancelled too: its thread re-arms it from the new time.
       if (Status changed = scheduler->ClockChanged(); !changed) {
         return Schedule(changed, "recomputing after a clock change");
       }
@@ -108,28 +140,46 @@ struct SchedulerLoop::State {
     Schedule(ran ? Status{} : Status(std::unexpected(ran.error())), "running schedules");
   }
 
-  void Loop() {
+  // ---- the delivery thread ----
+
+  void Deliver() {
+    Expected<notify::DeliveryRound> round = deliverer->DeliverDue();
+    delivery.wake = round ? round->next_due : AfterFailure(round.error(), "delivering");
+  }
+
+  void OutboxChanged() {
+    Expected<std::optional<store::TimePoint>> due = store.NextNotificationDue();
+    delivery.wake = due ? *due : AfterFailure(due.error(), "reading the outbox");
+  }
+
+  void OnDeliveryTimer() {
+    Expected<core::WallTimer::Wake> wake = delivery.timer.Read();
+    if (!wake || *wake != core::WallTimer::Wake::kNone) Deliver();
+  }
+
+  // One thread's poll loop, until `stop` is readable: `loop`'s timer armed at its wake,
+  // `on_timer` when it fires, `on_store_changed` when the store's files changed,
+  // `on_lock_closed` (when given) when update.lock was closed after writing.
+  void Loop(TimedLoop& loop, void (State::*on_timer)(), void (State::*on_store_changed)(),
+            void (State::*on_lock_closed)() = nullptr) {
     while (true) {
-      for (auto [timer, at] :
-           {std::pair{&schedule_timer, schedule_wake}, std::pair{&delivery_timer, delivery_wake}}) {
-        if (Status armed = timer->Arm(at); !armed) spdlog::error("{}", armed.error().message());
+      if (Status armed = loop.timer.Arm(loop.wake); !armed) {
+        spdlog::error("{}", armed.error().message());
       }
-      std::array<pollfd, 4> fds{{{stop.get(), POLLIN, 0},
-                                 {schedule_timer.fd(), POLLIN, 0},
-                                 {delivery_timer.fd(), POLLIN, 0},
-                                 {store_watch.get(), POLLIN, 0}}};
+      std::array<pollfd, 3> fds{{{stop.get(), POLLIN, 0},
+                                 {loop.timer.fd(), POLLIN, 0},
+                                 {loop.store_watch.get(), POLLIN, 0}}};
       if (poll(fds.data(), fds.size(), -1) < 0) {
         if (errno == EINTR) continue;
         spdlog::error("scheduler: poll: {}", std::strerror(errno));
         return;
       }
       if (fds[0].revents != 0) return;
-      if (fds[1].revents != 0) OnScheduleTimer();
-      if (fds[2].revents != 0) {
-        Expected<core::WallTimer::Wake> wake = delivery_timer.Read();
-        if (!wake || *wake != core::WallTimer::Wake::kNone) Deliver();
-      }
-      if (fds[3].revents != 0 && StoreChanged(store_watch.get())) StoreUpdated();
+      if (fds[1].revents != 0) (this->*on_timer)();
+      if (fds[2].revents == 0) continue;
+      const StateDirChanges changes = ReadChanges(loop.store_watch.get());
+      if (changes.store) (this->*on_store_changed)();
+      if (changes.lock && on_lock_closed != nullptr) (this->*on_lock_closed)();
     }
   }
 };
@@ -148,12 +198,6 @@ Expected<std::unique_ptr<SchedulerLoop>> SchedulerLoop::Start(const config::Conf
                                  .run_missed = config.schedule.run_missed,
                                  .jitter = config.schedule.jitter});
   TRY(scheduler->Start());
-  core::UniqueFd watch = TRY(MakeFd(inotify_init1(IN_NONBLOCK | IN_CLOEXEC), "inotify"));
-  if (inotify_add_watch(watch.get(), config.state.dir.c_str(),
-                        IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
-    return MakeError(ErrorCode::kIo, fmt::format("scheduler: watching {}: {}",
-                                                 config.state.dir.string(), std::strerror(errno)));
-  }
   auto state = std::unique_ptr<State>(new State{
       .config = config,
       .store = store,
@@ -163,17 +207,21 @@ Expected<std::unique_ptr<SchedulerLoop>> SchedulerLoop::Start(const config::Conf
       .scheduler = std::move(scheduler),
       .deliverer = std::make_unique<notify::Deliverer>(
           store, clock, notify::MakeSinks(config.notify, clock), notify::PolicyFrom(config.notify)),
-      .schedule_timer = TRY(core::WallTimer::Create()),
-      .delivery_timer = TRY(core::WallTimer::Create()),
-      .store_watch = std::move(watch),
+      .scheduling = TRY(MakeTimedLoop(config.state.dir)),
+      .delivery = TRY(MakeTimedLoop(config.state.dir)),
       .stop = TRY(MakeFd(eventfd(0, EFD_CLOEXEC), "eventfd")),
   });
-  state->schedule_wake = state->scheduler->NextWake();
-  state->delivery_wake = clock.Now();  // deliver what is due from before the start
+  state->scheduling.wake = state->scheduler->NextWake();
+  state->delivery.wake = clock.Now();  // deliver what is due from before the start
   spdlog::info("scheduler: started; next run {}",
-               state->schedule_wake ? core::FormatIsoUtc(*state->schedule_wake) : "none");
+               state->scheduling.wake ? core::FormatIsoUtc(*state->scheduling.wake) : "none");
   State* raw = state.get();
-  state->thread = std::jthread([raw] { raw->Loop(); });
+  state->schedule_thread = std::jthread([raw] {
+    raw->Loop(raw->scheduling, &State::OnScheduleTimer, &State::SchedulesChanged,
+              &State::LockMayBeFree);
+  });
+  state->delivery_thread = std::jthread(
+      [raw] { raw->Loop(raw->delivery, &State::OnDeliveryTimer, &State::OutboxChanged); });
   return std::unique_ptr<SchedulerLoop>(new SchedulerLoop(std::move(state)));
 }
 
@@ -182,7 +230,8 @@ SchedulerLoop::SchedulerLoop(std::unique_ptr<State> state) : state_(std::move(st
 SchedulerLoop::~SchedulerLoop() {
   const std::uint64_t one = 1;
   [[maybe_unused]] ssize_t n = write(state_->stop.get(), &one, sizeof(one));
-  state_->thread.join();
+  state_->schedule_thread.join();
+  state_->delivery_thread.join();
 }
 
 }  // namespace galaos::daemon

@@ -1,10 +1,12 @@
-// Email over SMTP: one RFC 5322 text/plain message per notification.
+// Email over SMTP: one RFC 5322 message per notification, multipart/alternative with a
+// text/plain and an HTML part (every text from the event HTML-escaped).
 #include <sodium.h>
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ctime>
+#include <utility>
 
 #include "core/Redact.h"
 #include "net/Http.h"
@@ -108,6 +110,24 @@ std::string BodyText(const Summary& summary) {
   return text;
 }
 
+// Text as HTML character data or attribute value: nothing in it can open markup.
+std::string EscapeHtml(std::string_view text) {
+  return EscapeEntities(text, /*quotes=*/true);
+}
+
+std::string BodyHtml(const Summary& summary) {
+  std::string html = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
+                     EscapeHtml(summary.title) + "</title></head>\n<body>\n<h2>" +
+                     EscapeHtml(summary.title) + "</h2>\n<table>\n";
+  for (const auto& [label, value] : summary.fields) {
+    html += "<tr><th align=\"left\">" + EscapeHtml(label) + "</th><td>" + EscapeHtml(value) +
+            "</td></tr>\n";
+  }
+  html += "</table>\n";
+  if (!summary.details.empty()) html += "<pre>" + EscapeHtml(summary.details) + "</pre>\n";
+  return html + "</body></html>\n";
+}
+
 std::string WrappedBase64(std::string_view bytes) {
   const std::string encoded = Base64(bytes);
   std::string wrapped;
@@ -160,13 +180,22 @@ class EmailSink final : public Sink {
     mail += "To: " + to + "\r\n";
     mail += "Subject: " + EncodeSubject(OneLine(summary.title, kMaxSubjectBytes)) + "\r\n";
     mail += "Message-ID: <" + OneLine(event_id, 100) + "@" + Domain(config_.from) + ">\r\n";
+    // "=_" never occurs in base64, so the boundary cannot appear inside a part.
+    const std::string boundary = "=_galaos-alternative-" + OneLine(event_id, 100);
     mail += "MIME-Version: 1.0\r\n";
-    mail += "Content-Type: text/plain; charset=utf-8\r\n";
-    mail += "Content-Transfer-Encoding: base64\r\n";
+    mail += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n";
     mail += "Auto-Submitted: auto-generated\r\n";
     mail += "X-GalaOS-Event: " + OneLine(message.event_type, 100) + "\r\n";
     mail += "\r\n";
-    mail += WrappedBase64(BodyText(summary));
+    // Plain text first: clients show the last alternative they can render.
+    for (const auto& [type, body] :
+         {std::pair{"text/plain", BodyText(summary)}, std::pair{"text/html", BodyHtml(summary)}}) {
+      mail += "--" + boundary + "\r\n";
+      mail += std::string("Content-Type: ") + type + "; charset=utf-8\r\n";
+      mail += "Content-Transfer-Encoding: base64\r\n\r\n";
+      mail += WrappedBase64(body);
+    }
+    mail += "--" + boundary + "--\r\n";
     return mail;
   }
 

@@ -16,25 +16,9 @@ constexpr std::size_t kMaxTitleChars = 200;
 constexpr std::size_t kMaxFieldChars = 1900;
 constexpr std::size_t kMaxFields = 10;
 
-// Slack's mrkdwn control characters, escaped as Slack documents.
+// Slack's mrkdwn control characters, escaped as Slack documents (&, <, > only).
 std::string Escape(std::string_view text) {
-  std::string escaped;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      default:
-        escaped += c;
-    }
-  }
-  return escaped;
+  return EscapeEntities(text, /*quotes=*/false);
 }
 
 // Escaped, and at most `limit` bytes: cut between characters (never inside an escape or a

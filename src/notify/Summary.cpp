@@ -82,6 +82,32 @@ void SummarizeRollback(const json& data, Summary& summary) {
 
 }  // namespace
 
+std::string EscapeEntities(std::string_view text, bool quotes) {
+  std::string escaped;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += quotes ? "&quot;" : "\"";
+        break;
+      case '\'':
+        escaped += quotes ? "&#39;" : "'";
+        break;
+      default:
+        escaped += c;
+    }
+  }
+  return escaped;
+}
+
 Expected<Summary> Summarize(const store::Notification& message) {
   const json payload = json::parse(message.payload_json, nullptr, /*allow_exceptions=*/false);
   if (!payload.is_object() || !payload.contains("data") || !payload["data"].is_object()) {

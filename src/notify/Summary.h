@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,5 +20,9 @@ struct Summary {
 
 // From a stored payload (PayloadJson's shape); an unparsable payload is kCorrupt.
 Expected<Summary> Summarize(const store::Notification& message);
+
+// `text` with &, <, > (and " and ' when `quotes`) as character references: as HTML text, or
+// Slack mrkdwn (which wants only the first three), nothing in it can become markup.
+std::string EscapeEntities(std::string_view text, bool quotes);
 
 }  // namespace galaos::notify

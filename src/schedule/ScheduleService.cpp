@@ -74,6 +74,7 @@ nlohmann::json ToJson(const store::Schedule& schedule, std::span<const Seconds> 
           {"autoApply", spec.auto_apply},
           {"maintenanceWindow", spec.maintenance_window ? json(*spec.maintenance_window) : json()},
           {"notificationChannels", spec.notification_channels},
+          {"onConflict", store::Name(spec.on_conflict)},
           {"lastRun", time(schedule.last_run)},
           {"nextRun", time(schedule.next_run)},
           {"lastResult", schedule.last_result.empty() ? json() : json(schedule.last_result)},

@@ -42,7 +42,8 @@ Expected<std::vector<Seconds>> NextFireTimes(const store::ScheduleSpec& spec,
 inline constexpr std::size_t kListedFireTimes = 5;
 
 // A schedule as the API and `schedule list --json` show it: {id, enabled, schedule, timezone,
-// updateType, autoApply, maintenanceWindow (or null), notificationChannels, lastRun, nextRun,
+// updateType, autoApply, maintenanceWindow (or null), notificationChannels, onConflict
+// ("skip" | "queue"), lastRun, nextRun,
 // lastResult, createdAt (ISO times or null), description (Describe's words), nextRuns (ISO)}.
 nlohmann::json ToJson(const store::Schedule& schedule, std::span<const Seconds> next_runs);
 // Describe() of the schedule's cron in its zone (the cron text when it does not parse).

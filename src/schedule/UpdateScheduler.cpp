@@ -18,6 +18,15 @@ std::string TimeText(const std::optional<store::TimePoint>& time) {
   return time ? core::FormatIsoUtc(*time) : "none";
 }
 
+// A run's record; a schedule removed while it ran is no error.
+Status Recorded(std::string_view id, Status recorded) {
+  if (!recorded && recorded.error().code() == ErrorCode::kNotFound) {
+    spdlog::info("scheduler: schedule {} was removed while it ran", id);
+    return {};
+  }
+  return recorded;
+}
+
 milliseconds UniformDelay(milliseconds max) {
   static std::mt19937_64 generator{std::random_device{}()};
   return milliseconds(std::uniform_int_distribution<milliseconds::rep>(0, max.count())(generator));
@@ -70,7 +79,7 @@ Status UpdateScheduler::Update(const Recompute& recompute) {
       schedule.next_run = **replaced;
       TRY(store_.SetScheduleNextRun(schedule.id, schedule.next_run));
     }
-    if (!schedule.next_run) continue;
+    if (!schedule.next_run || queued_.contains(schedule.id)) continue;
     const store::TimePoint due = DueTime(schedule);
     if (!next_wake_ || due < *next_wake_) next_wake_ = due;
   }
@@ -126,7 +135,7 @@ Status UpdateScheduler::ClockChanged() {
 Expected<int> UpdateScheduler::RunDue() {
   int ran = 0;
   for (const store::Schedule& schedule : TRY(store_.ListSchedules())) {
-    if (!schedule.spec.enabled || !schedule.next_run) continue;
+    if (!schedule.spec.enabled || !schedule.next_run || queued_.contains(schedule.id)) continue;
     if (DueTime(schedule) > clock_.Now()) continue;
     TRY(RunOne(schedule));
     ++ran;
@@ -135,12 +144,30 @@ Expected<int> UpdateScheduler::RunDue() {
   return ran;
 }
 
+Expected<int> UpdateScheduler::LockReleased() {
+  if (queued_.empty()) return 0;
+  queued_.clear();
+  return RunDue();
+}
+
 Status UpdateScheduler::RunOne(const store::Schedule& schedule) {
   const store::TimePoint started = clock_.Now();
   spdlog::info("scheduler: running schedule {} ({} {}, {})", schedule.id, schedule.spec.cron,
                schedule.spec.timezone, store::Name(schedule.spec.update_type));
   Expected<RunPlan> plan = PlanRun(schedule, options_.auto_update, started);
   std::string result = plan ? runner_.Run(schedule, *plan) : "failed: " + plan.error().message();
+  if (result.starts_with(kSkippedPrefix) &&
+      schedule.spec.on_conflict == store::ConflictPolicy::kQueue) {
+    result = "queued: " + result.substr(kSkippedPrefix.size());
+    spdlog::info("scheduler: schedule {} {}; it runs once the update lock is free", schedule.id,
+                 result);
+    queued_.insert(schedule.id);
+    return Recorded(
+        schedule.id,
+        store_.RecordScheduleRun(
+            schedule.id, store::ScheduleRun{
+                             .ran_at = started, .result = result, .next_run = schedule.next_run}));
+  }
   const store::TimePoint ended = clock_.Now();
   Expected<std::optional<store::TimePoint>> next =
       plan ? NextRunAfterRun(schedule.spec, *plan, ended) : NextFireTime(schedule.spec, ended);
@@ -149,13 +176,10 @@ Status UpdateScheduler::RunOne(const store::Schedule& schedule) {
     next = std::optional<store::TimePoint>();
   }
   spdlog::info("scheduler: schedule {} ran: {}; next run {}", schedule.id, result, TimeText(*next));
-  Status recorded = store_.RecordScheduleRun(
-      schedule.id, store::ScheduleRun{.ran_at = started, .result = result, .next_run = *next});
-  if (!recorded && recorded.error().code() == ErrorCode::kNotFound) {
-    spdlog::info("scheduler: schedule {} was removed while it ran", schedule.id);
-    return {};
-  }
-  return recorded;
+  return Recorded(
+      schedule.id,
+      store_.RecordScheduleRun(
+          schedule.id, store::ScheduleRun{.ran_at = started, .result = result, .next_run = *next}));
 }
 
 }  // namespace galaos::schedule

@@ -17,6 +17,11 @@
 // - A wall-clock jump: a schedule whose nextRun is now in the past runs once (forward); the
 //   others get their nextRun recomputed from now, but never at or before their lastRun, so a
 //   jump back does not fire a time again that already ran.
+// - Another update holds the update lock (the runner's result starts "skipped: "): a schedule
+//   with onConflict "skip" waits for its next fire time; one with "queue" is recorded as
+//   "queued: ..." and keeps its due nextRun, but leaves NextWake and RunDue alone (no
+//   busy-wait) until the daemon calls LockReleased(). Queued is a state, not a count: a
+//   schedule is queued at most once, however many fire times pass meanwhile.
 // Not thread-safe: one thread (the daemon's scheduler loop) calls it.
 #pragma once
 
@@ -24,6 +29,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 
@@ -54,11 +60,14 @@ Expected<std::optional<store::TimePoint>> NextRunAfterRun(const store::ScheduleS
                                                           const RunPlan& plan,
                                                           store::TimePoint now);
 
+// How a run's result starts when another update held the update lock.
+inline constexpr std::string_view kSkippedPrefix = "skipped: ";
+
 class ScheduleRunner {
  public:
   virtual ~ScheduleRunner() = default;
   // Runs `schedule` once as `plan` says; returns the one-line result stored as its lastResult
-  // ("skipped: ..." when another update held the update lock). Must not throw.
+  // (starting with kSkippedPrefix when another update held the update lock). Must not throw.
   virtual std::string Run(const store::Schedule& schedule, const RunPlan& plan) = 0;
 };
 
@@ -85,7 +94,11 @@ class UpdateScheduler {
   Status Refresh();
   // After a wall-clock jump (see the rules above).
   Status ClockChanged();
-  // When RunDue has work next (nextRun + jitter of the earliest schedule); nullopt: none.
+  // The update lock may have been let go: runs the queued schedules (and whatever else is
+  // due). The number run.
+  Expected<int> LockReleased();
+  // When RunDue has work next (nextRun + jitter of the earliest schedule that is not queued);
+  // nullopt: none.
   std::optional<store::TimePoint> NextWake() const { return next_wake_; }
 
  private:
@@ -105,6 +118,7 @@ class UpdateScheduler {
   // id -> (the next run the jitter was drawn for, the jitter)
   std::map<std::string, std::pair<store::TimePoint, std::chrono::milliseconds>> jitter_;
   std::optional<store::TimePoint> next_wake_;
+  std::set<std::string> queued_;  // ids of schedules waiting for the update lock
 };
 
 }  // namespace galaos::schedule

@@ -16,7 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// kConflict naming the holder when an update holds the update lock now.
 // "database" first, then the requested channels the config enables (all of them when none
 // is requested).
 std::vector<std::string> SinksFor(const config::NotifyConfig& config,
@@ -27,6 +26,36 @@ std::vector<std::string> SinksFor(const config::NotifyConfig& config,
     return sink != notify::kDatabaseSink && std::ranges::find(channels, sink) == channels.end();
   });
   return sinks;
+}
+
+// The update lock for a check: checks read the checkout and the containers, so no update may
+// change them meanwhile. kConflict "another update is running: ..." naming the holder.
+Expected<core::FileLock> LockForCheck(const std::filesystem::path& state_dir,
+                                      std::string_view trigger) {
+  TRY(store::RefuseWhileUpdating(state_dir));  // names the holder the way every refusal does
+  return store::AcquireUpdateLock(state_dir, fmt::format("check ({})", trigger));
+}
+
+// Announced offers: "code <version or commit>", "docker <container> <digest>", stored per
+// announce key in the store's meta table as a JSON array.
+std::string AnnouncedKey(std::string_view announce_key) {
+  return fmt::format("announced.{}", announce_key);
+}
+
+std::vector<std::string> ReadAnnounced(store::Store& store, std::string_view announce_key) {
+  Expected<std::optional<std::string>> stored = store.GetMeta(AnnouncedKey(announce_key));
+  if (!stored || !*stored) return {};
+  const json items = json::parse(**stored, nullptr, /*allow_exceptions=*/false);
+  std::vector<std::string> announced;
+  if (!items.is_array()) return announced;
+  for (const json& item : items) {
+    if (item.is_string()) announced.push_back(item.get<std::string>());
+  }
+  return announced;
+}
+
+bool Contains(const std::vector<std::string>& items, const std::string& item) {
+  return std::ranges::find(items, item) != items.end();
 }
 
 bool IncludesCode(store::ScheduleUpdateType type) {
@@ -90,21 +119,28 @@ UpdateRunner::UpdateRunner(const config::Config& config, store::Store& store, Se
 
 Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                        const code::ProgressCallback& progress) {
-  TRY(store::RefuseWhileUpdating(config_.state.dir));
+  const std::string& trigger = request.code_options.trigger;
+  // Held while checking; let go before applying, which takes the lock itself.
+  std::optional<core::FileLock> lock = TRY(LockForCheck(config_.state.dir, trigger));
   RunOutcome outcome;
   std::vector<std::string> parts;
   notify::UpdateAvailable available;
-  bool announce = false;
+  // What this run found available ("code ...", "docker ..."), and which kinds it checked.
+  std::vector<std::string> offers;
+  bool code_checked = false;
+  bool docker_checked = false;
 
   if (IncludesCode(request.type)) {
     Expected<release::UpdateCheck> check = CheckForUpdate(config_, store_);
+    code_checked = check.has_value();
     if (!check) {
       outcome.success = false;
       parts.push_back("code: check failed: " + check.error().message());
     } else if (!check->available) {
       parts.push_back("code: up to date (" + check->current_version.ToString() + ")");
     } else if (!request.apply) {
-      announce = true;
+      offers.push_back("code " + (check->latest_version ? check->latest_version->ToString()
+                                                        : check->target_commit));
       available.current_version = check->current_version.ToString();
       available.latest_version = check->latest_version ? check->latest_version->ToString() : "";
       available.changelog = check->changelog;
@@ -118,6 +154,7 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
       // Apply takes the update lock itself: a conflict here means an update started meanwhile.
       code::UpdateOptions options = request.code_options;
       options.notify_sinks = SinksFor(config_.notify, request.channels);
+      lock.reset();
       code::UpdateResult result = TRY(services_.versions().Apply(options, progress));
       outcome.success = result.success;
       parts.push_back(result.success
@@ -136,7 +173,13 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
   } else if (IncludesDocker(request.type) && !config_.docker.enabled) {
     parts.push_back("docker: off (docker.enabled = false)");
   } else if (IncludesDocker(request.type)) {
-    Expected<std::vector<docker::ContainerImageCheck>> checks = CheckContainerImages(config_);
+    Expected<std::vector<docker::ContainerImageCheck>> checks =
+        [&]() -> Expected<std::vector<docker::ContainerImageCheck>> {
+      // After a code update the lock was let go: an update may have started meanwhile.
+      if (!lock) lock = TRY(LockForCheck(config_.state.dir, trigger));
+      return CheckContainerImages(config_);
+    }();
+    docker_checked = checks.has_value();
     if (!checks) {
       outcome.success = false;
       parts.push_back("docker: check failed: " + checks.error().message());
@@ -145,6 +188,7 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
       for (const docker::ContainerImageCheck& check : *checks) {
         if (!check.update_available || check.monitor_only) continue;
         names.push_back(check.container);
+        offers.push_back("docker " + check.container + " " + check.remote_digest);
         available.containers.push_back({.name = check.container,
                                         .image = check.image,
                                         .current_digest = check.current_digest,
@@ -156,6 +200,9 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
             fmt::format("docker: {} container(s) up to date", outcome.containers.size()));
       } else if (request.apply) {
         available.containers.clear();
+        std::erase_if(offers,
+                      [](const std::string& offer) { return offer.starts_with("docker "); });
+        lock.reset();
         Expected<DockerApplyResult> result = docker_applier_(names, request.code_options.trigger);
         if (!result) {
           outcome.success = false;
@@ -170,21 +217,19 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
           outcome.docker_update = std::move(*result);
         }
       } else {
-        announce = true;
         parts.push_back(fmt::format("docker: update available for [{}]", fmt::join(names, ", ")));
       }
     }
   }
+  lock.reset();
 
-  if (announce) {
-    const std::vector<std::string> sinks = SinksFor(config_.notify, request.channels);
-    Expected<std::string> event = notify::Enqueue(store_, available, sinks, clock_.Now());
-    if (event) {
-      outcome.announced_event = *event;
-    } else {
-      outcome.success = false;
-      parts.push_back("announcing failed: " + event.error().message());
-    }
+  if (Status announced = Announce(request, available, offers, code_checked, docker_checked,
+                                  outcome.announced_event);
+      !announced) {
+    outcome.success = false;
+    parts.push_back("announcing failed: " + announced.error().message());
+  } else if (!offers.empty() && !outcome.announced_event) {
+    parts.push_back("already announced");
   }
   if (request.deferred_to) {
     parts.push_back("apply deferred to the maintenance window at " +
@@ -194,16 +239,54 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
   return outcome;
 }
 
+Status UpdateRunner::Announce(const RunRequest& request, notify::UpdateAvailable available,
+                              const std::vector<std::string>& offers, bool code_checked,
+                              bool docker_checked, std::optional<std::string>& event_id) {
+  std::vector<std::string> previous;
+  if (!request.announce_key.empty()) previous = ReadAnnounced(store_, request.announce_key);
+  // What stays announced: this run's offers, and the earlier ones of a kind it did not check.
+  std::vector<std::string> remembered = offers;
+  for (const std::string& item : previous) {
+    const bool checked = item.starts_with("code ") ? code_checked : docker_checked;
+    if (!checked && !Contains(remembered, item)) remembered.push_back(item);
+  }
+  bool code_new = false;
+  for (const std::string& offer : offers) {
+    if (offer.starts_with("code ")) code_new = !Contains(previous, offer);
+  }
+  if (!code_new) {
+    available = notify::UpdateAvailable{.containers = std::move(available.containers)};
+  }
+  std::erase_if(available.containers, [&](const notify::ContainerUpdate& container) {
+    return Contains(previous, "docker " + container.name + " " + container.latest_digest);
+  });
+  const bool announce = code_new || !available.containers.empty();
+  const bool remember = !request.announce_key.empty() && remembered != previous;
+  if (!announce && !remember) return {};
+  return store_.WithTransaction([&](store::Store& store) -> Status {
+    if (announce) {
+      event_id = TRY(notify::Enqueue(store, available, SinksFor(config_.notify, request.channels),
+                                     clock_.Now()));
+    }
+    if (remember) {
+      TRY(store.SetMeta(AnnouncedKey(request.announce_key), json(remembered).dump()));
+    }
+    return {};
+  });
+}
+
 std::string UpdateRunner::Run(const store::Schedule& schedule, const schedule::RunPlan& plan) {
   RunRequest request{.type = schedule.spec.update_type,
                      .apply = plan.apply,
                      .deferred_to = plan.deferred_to,
-                     .channels = schedule.spec.notification_channels};
+                     .channels = schedule.spec.notification_channels,
+                     .announce_key = schedule.id};
   request.code_options.trigger = plan.trigger;
   request.code_options.actor = "scheduler";
   Expected<RunOutcome> outcome = Run(request);
   if (!outcome) {
-    return (outcome.error().code() == ErrorCode::kConflict ? "skipped: " : "failed: ") +
+    return std::string(outcome.error().code() == ErrorCode::kConflict ? schedule::kSkippedPrefix
+                                                                      : "failed: ") +
            outcome.error().message();
   }
   std::string result = outcome->success ? outcome->summary : "failed: " + outcome->summary;

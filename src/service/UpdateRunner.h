@@ -6,7 +6,14 @@
 //           ContainerApplier, one docker::UpdateManager transaction).
 //   both    code first; the containers are not touched when the code part failed.
 // Single flight: a run while another update holds <state.dir>/update.lock never starts; the
-// error is kConflict naming the holder (the scheduler records it as "skipped: ...").
+// error is kConflict naming the holder (the scheduler records it as "skipped: ..."). Checks
+// hold the update lock themselves (described "check (<trigger>)"), so no update changes the
+// checkout or the containers while they are read; the lock is let go before applying, which
+// takes it again (VersionManager::Apply, the DockerApplier).
+// Announcing once: with an announce key (a schedule's id), an available version (code) or
+// digest (docker) is announced the first time a run finds it; later runs under the same key
+// that find it again stay quiet ("already announced") until it changes, or a run of that kind
+// finds it gone (applied, or withdrawn). Without a key every run announces what it finds.
 #pragma once
 
 #include <functional>
@@ -21,6 +28,7 @@
 #include "core/Clock.h"
 #include "core/Error.h"
 #include "docker/ImageCheck.h"
+#include "notify/Event.h"
 #include "schedule/UpdateScheduler.h"
 #include "service/Services.h"
 #include "store/Store.h"
@@ -52,6 +60,8 @@ struct RunRequest {
   // "database" is always included, sinks the config does not enable are left out.
   std::vector<std::string> channels{};
   code::UpdateOptions code_options{};  // trigger and actor name the run's origin
+  // Announce each offer once per key (see above); empty: announce every time.
+  std::string announce_key{};
 };
 
 struct RunOutcome {
@@ -61,7 +71,8 @@ struct RunOutcome {
   std::optional<code::UpdateResult> code_update{};
   std::vector<docker::ContainerImageCheck> containers{};
   std::optional<DockerApplyResult> docker_update{};
-  std::optional<std::string> announced_event{};  // the update_available event id
+  // The update_available event id; none when nothing (new) was available.
+  std::optional<std::string> announced_event{};
 };
 
 // {success, summary, code: {check, update} | null, docker: {containers, update} | null,
@@ -81,6 +92,12 @@ class UpdateRunner final : public schedule::ScheduleRunner {
   std::string Run(const store::Schedule& schedule, const schedule::RunPlan& plan) override;
 
  private:
+  // Enqueues update_available for the offers not yet announced under request.announce_key
+  // (all of them without a key) and remembers the offers, in one store transaction.
+  Status Announce(const RunRequest& request, notify::UpdateAvailable available,
+                  const std::vector<std::string>& offers, bool code_checked, bool docker_checked,
+                  std::optional<std::string>& event_id);
+
   const config::Config& config_;
   store::Store& store_;
   Services& services_;

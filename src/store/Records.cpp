@@ -39,6 +39,11 @@ constexpr NameTable<ScheduleUpdateType, 3> kScheduleUpdateTypes{{
     {ScheduleUpdateType::kBoth, "both"},
 }};
 
+constexpr NameTable<ConflictPolicy, 2> kConflictPolicies{{
+    {ConflictPolicy::kSkip, "skip"},
+    {ConflictPolicy::kQueue, "queue"},
+}};
+
 constexpr NameTable<OutboxStatus, 3> kOutboxStatuses{{
     {OutboxStatus::kPending, "pending"},
     {OutboxStatus::kDelivered, "delivered"},
@@ -145,6 +150,9 @@ std::string_view Name(StepStatus value) {
 std::string_view Name(ScheduleUpdateType value) {
   return Lookup(kScheduleUpdateTypes, value);
 }
+std::string_view Name(ConflictPolicy value) {
+  return Lookup(kConflictPolicies, value);
+}
 std::string_view Name(OutboxStatus value) {
   return Lookup(kOutboxStatuses, value);
 }
@@ -163,6 +171,9 @@ Expected<StepStatus> ParseStepStatus(std::string_view name) {
 }
 Expected<ScheduleUpdateType> ParseScheduleUpdateType(std::string_view name) {
   return Parse(kScheduleUpdateTypes, name, "update type");
+}
+Expected<ConflictPolicy> ParseConflictPolicy(std::string_view name) {
+  return Parse(kConflictPolicies, name, "conflict policy");
 }
 Expected<OutboxStatus> ParseOutboxStatus(std::string_view name) {
   return Parse(kOutboxStatuses, name, "outbox status");

@@ -177,6 +177,10 @@ struct AuditVerification {
 
 enum class ScheduleUpdateType { kCode, kDocker, kBoth };
 
+// What a run does when another update holds the update lock: skip (recorded as "skipped: ...",
+// the schedule waits for its next fire time) or queue (it runs once the lock is free).
+enum class ConflictPolicy { kSkip, kQueue };
+
 struct ScheduleSpec {
   bool enabled = true;
   std::string cron{};
@@ -185,6 +189,7 @@ struct ScheduleSpec {
   bool auto_apply = false;
   std::optional<std::string> maintenance_window{};
   std::vector<std::string> notification_channels{};
+  ConflictPolicy on_conflict = ConflictPolicy::kSkip;
 };
 
 struct Schedule {
@@ -270,6 +275,7 @@ std::string_view Name(TransactionType value);
 std::string_view Name(TransactionStatus value);
 std::string_view Name(StepStatus value);
 std::string_view Name(ScheduleUpdateType value);
+std::string_view Name(ConflictPolicy value);
 std::string_view Name(OutboxStatus value);
 std::string_view Name(TokenRole value);
 
@@ -278,6 +284,7 @@ Expected<TransactionType> ParseTransactionType(std::string_view name);
 Expected<TransactionStatus> ParseTransactionStatus(std::string_view name);
 Expected<StepStatus> ParseStepStatus(std::string_view name);
 Expected<ScheduleUpdateType> ParseScheduleUpdateType(std::string_view name);
+Expected<ConflictPolicy> ParseConflictPolicy(std::string_view name);
 Expected<OutboxStatus> ParseOutboxStatus(std::string_view name);
 Expected<TokenRole> ParseTokenRole(std::string_view name);
 

@@ -18,7 +18,7 @@ struct Migration {
 // Grouped by the feature that needs the tables, in the order the features were built, so a
 // file from any earlier build upgrades by the steps it lacks. Never edit a shipped step: add
 // a new one. Times are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<Migration, 4> kMigrations{{
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "transaction journal", R"sql(
 CREATE TABLE meta (
   key TEXT PRIMARY KEY NOT NULL,
@@ -134,6 +134,10 @@ CREATE TABLE api_tokens (
   last_used_at INTEGER,
   revoked_at INTEGER
 );
+)sql"},
+    {5, "schedule conflict policy", R"sql(
+ALTER TABLE schedules ADD COLUMN on_conflict TEXT NOT NULL DEFAULT 'skip'
+  CONSTRAINT schedule_on_conflict CHECK (on_conflict IN ('skip', 'queue'));
 )sql"},
 }};
 

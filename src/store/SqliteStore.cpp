@@ -42,7 +42,7 @@ constexpr std::string_view kAuditColumns =
     "prev_hash, hash";
 constexpr std::string_view kScheduleColumns =
     "id, enabled, cron, timezone, update_type, auto_apply, maintenance_window, "
-    "notification_channels, last_run, next_run, last_result, created_at";
+    "notification_channels, last_run, next_run, last_result, created_at, on_conflict";
 constexpr std::string_view kBackupColumns =
     "id, path, version, commit_hash, created_at, size_bytes, manifest_json, verified";
 constexpr std::string_view kOutboxColumns =
@@ -200,6 +200,7 @@ Expected<Schedule> ReadSchedule(const Statement& row) {
   schedule.next_run = row.OptionalTime(9);
   schedule.last_result = row.Text(10);
   schedule.created_at = row.Time(11);
+  schedule.spec.on_conflict = TRY(Stored(ParseConflictPolicy(row.Text(12))));
   return schedule;
 }
 
@@ -759,9 +760,10 @@ Expected<Schedule> SqliteStore::InsertSchedule(const ScheduleSpec& spec,
   schedule.created_at = Now();
   const std::string channels = TRY(ChannelsToJson(spec.notification_channels));
   TRY(Execute("INSERT INTO schedules (" + std::string(kScheduleColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, '', ?10)",
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, ?9, '', ?10, ?11)",
               schedule.id, spec.enabled, spec.cron, spec.timezone, Name(spec.update_type),
-              spec.auto_apply, spec.maintenance_window, channels, next_run, schedule.created_at));
+              spec.auto_apply, spec.maintenance_window, channels, next_run, schedule.created_at,
+              Name(spec.on_conflict)));
   return schedule;
 }
 

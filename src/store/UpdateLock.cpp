@@ -12,7 +12,7 @@ namespace fs = std::filesystem;
 namespace {
 
 fs::path LockPath(const fs::path& state_dir) {
-  return state_dir / "update.lock";
+  return state_dir / kUpdateLockFileName;
 }
 
 }  // namespace

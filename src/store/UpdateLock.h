@@ -5,12 +5,16 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "core/Error.h"
 #include "core/FileLock.h"
 #include "store/Records.h"
 
 namespace galaos::store {
+
+// The lock's file name inside the state directory.
+inline constexpr std::string_view kUpdateLockFileName = "update.lock";
 
 // Creates `state_dir` if needed and takes <state_dir>/update.lock without waiting, described
 // as `description` (e.g. "update <tx-id>", "docker <tx-id>"). Held by a live process: kConflict

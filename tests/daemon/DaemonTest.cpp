@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -173,8 +174,10 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
                             "UTC", "--channel", "webhook", "--json"}));
   const std::string id = json::parse(created)["id"];
   const std::string ran = fmt::format("schedule {} ran: code: 1.1.0 available (running 1.0.0)", id);
-  ASSERT_TRUE(daemon.WaitForLines(ran, 2)) << daemon.Output();
+  ASSERT_TRUE(daemon.WaitForLines(ran + "; already announced", 2)) << daemon.Output();
   ASSERT_TRUE(receiver.WaitForRequests(1)) << daemon.Output();
+  // Three runs found 1.1.0; the schedule announced it once.
+  ASSERT_EQ(receiver.Requests().size(), 1u);
   const notify::testing::ReceivedRequest delivered = receiver.Requests().front();
   EXPECT_EQ(delivered.headers.at("x-galaos-event"), "update_available");
   EXPECT_EQ(json::parse(delivered.body)["data"]["latest_version"], "1.1.0") << delivered.body;
@@ -182,7 +185,7 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
   ASSERT_OK_AND_ASSIGN(listed, Cli({"schedule", "list", "--json"}));
   const json mine = json::parse(listed)[2];
   EXPECT_EQ(mine["id"], id);
-  EXPECT_EQ(mine["lastResult"], "code: 1.1.0 available (running 1.0.0)");
+  EXPECT_EQ(mine["lastResult"], "code: 1.1.0 available (running 1.0.0); already announced");
   EXPECT_TRUE(mine["lastRun"].is_string());
 
   // Removed schedules stay removed, the defaults too: the reload starts the scheduler again.
@@ -199,6 +202,89 @@ TEST_F(DaemonTest, SchedulesRunOnTheirTimersAndTheirNotificationsAreDelivered) {
   std::optional<core::ProcessResult> result = daemon.WaitForExit();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// Delivery has its own thread: a scheduled update that is still running (its build waits for
+// the test's go) does not hold up notifications — its own update_started arrives meanwhile.
+TEST_F(DaemonTest, NotificationsAreDeliveredWhileAScheduledUpdateRuns) {
+  git_.PublishV1_1();
+  notify::testing::HttpReceiver receiver;
+  const int port = testing::FreePort();
+  const std::filesystem::path go = git_.root() / "build-may-finish";
+  WriteConfig(port, fmt::format("[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n"
+                                "[commands]\ninstall = [\"true\"]\n"
+                                "build = [\"sh\", \"-c\", \"while [ ! -e '{}' ]; do sleep 0.1; "
+                                "done; echo built\"]\n"
+                                "[notify.webhook]\nurl = \"{}\"\nsecret = \"s3cret\"\n",
+                                go.string(), receiver.Url("/hook")));
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string created,
+                       Cli({"schedule", "create", "*/2 * * * * *", "--type", "code", "--timezone",
+                            "UTC", "--auto-apply", "--channel", "webhook", "--json"}));
+  const std::string id = json::parse(created)["id"];
+
+  ASSERT_TRUE(receiver.WaitForRequests(1)) << daemon.Output();
+  const notify::testing::ReceivedRequest started = receiver.Requests().front();
+  EXPECT_EQ(started.headers.at("x-galaos-event"), "update_started") << started.body;
+  EXPECT_EQ(json::parse(started.body)["data"]["trigger"], "schedule:" + id) << started.body;
+  // Delivered while the update still runs: it holds the update lock and has not been let go.
+  ASSERT_OK_AND_ASSIGN(const auto lock, core::FileLock::Inspect(state_ / "update.lock"));
+  EXPECT_TRUE(lock.held);
+  ASSERT_TRUE(lock.owner.has_value());
+  EXPECT_TRUE(lock.owner->description.starts_with("update tx-")) << lock.owner->description;
+  EXPECT_EQ(daemon.Output().find(fmt::format("schedule {} ran", id)), std::string::npos)
+      << daemon.Output();
+
+  ASSERT_TRUE(core::WriteFileAtomic(go, "go").has_value());
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: updated 1.0.0 -> 1.1.0", id)))
+      << daemon.Output();
+  ASSERT_TRUE(receiver.WaitForRequests(2)) << daemon.Output();
+  EXPECT_EQ(receiver.Requests()[1].headers.at("x-galaos-event"), "update_completed");
+
+  daemon.Signal(SIGTERM);
+  std::optional<core::ProcessResult> result = daemon.WaitForExit();
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+}
+
+// onConflict "queue": a run that finds another update holding the lock waits for it and runs
+// as soon as the holder lets go (seen through inotify on the lock file, no polling).
+TEST_F(DaemonTest, AQueueingScheduleRunsWhenTheUpdateLockIsLetGo) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  WriteConfig(port);
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  std::optional<core::FileLock> lock;
+  {
+    ASSERT_OK_AND_ASSIGN(core::FileLock held,
+                         core::FileLock::TryAcquire(state_ / "update.lock", "update tx-by-test"));
+    lock.emplace(std::move(held));
+  }
+  ASSERT_OK_AND_ASSIGN(std::string created,
+                       Cli({"schedule", "create", "*/2 * * * * *", "--type", "code", "--timezone",
+                            "UTC", "--on-conflict", "queue", "--json"}));
+  const json schedule = json::parse(created);
+  EXPECT_EQ(schedule["onConflict"], "queue");
+  const std::string id = schedule["id"];
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format(
+      "schedule {} queued: another update is running: pid {} (update tx-by-test)", id, getpid())))
+      << daemon.Output();
+  ASSERT_OK_AND_ASSIGN(std::string listed, Cli({"schedule", "list", "--json"}));
+  const json all = json::parse(listed);
+  const auto mine = std::ranges::find_if(all, [&](const json& s) { return s["id"] == id; });
+  ASSERT_NE(mine, all.end()) << listed;
+  EXPECT_TRUE((*mine)["lastResult"].get<std::string>().starts_with("queued: ")) << *mine;
+
+  lock.reset();
+  ASSERT_TRUE(daemon.WaitForLines(fmt::format("schedule {} ran: code: 1.1.0 available", id)))
+      << daemon.Output();
+  const std::string output = daemon.Output();
+  EXPECT_LT(output.find(fmt::format("schedule {} queued", id)),
+            output.find(fmt::format("schedule {} ran", id)));
+  daemon.Signal(SIGTERM);
+  ASSERT_TRUE(daemon.WaitForExit().has_value());
 }
 
 // A run missed while the daemon was down runs once when it starts, and the schedule then

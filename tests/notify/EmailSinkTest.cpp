@@ -36,17 +36,38 @@ struct SmtpServerOptions {
   std::string auth_method = "PLAIN";
 };
 
-// A received message, split into unfolded headers and the decoded body.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+std::optional<std::string> Find(const Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (key == name) return value;
+  }
+  return std::nullopt;
+}
+
+// One part of a multipart body: its headers and decoded content.
+struct MailPart {
+  Headers headers;
+  std::string body;
+};
+
+// A received message, split into unfolded headers and the parts of its
+// multipart/alternative body.
 struct ReceivedMail {
   json envelope;
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  Headers headers;
+  std::vector<MailPart> parts;
 
-  std::optional<std::string> Header(std::string_view name) const {
-    for (const auto& [key, value] : headers) {
-      if (key == name) return value;
+  std::optional<std::string> Header(std::string_view name) const { return Find(headers, name); }
+  // The decoded content of the part of this type ("" when there is none).
+  std::string Body(std::string_view content_type) const {
+    for (const MailPart& part : parts) {
+      if (Find(part.headers, "Content-Type") == std::string(content_type) + "; charset=utf-8") {
+        return part.body;
+      }
     }
-    return std::nullopt;
+    ADD_FAILURE() << "no " << content_type << " part";
+    return "";
   }
 };
 
@@ -73,27 +94,56 @@ std::string DecodeSubject(const std::string& subject) {
   return decoded.empty() ? subject : decoded;
 }
 
-ReceivedMail Parse(json envelope) {
-  ReceivedMail mail;
-  const std::string data = envelope["data"];
-  mail.envelope = std::move(envelope);
+// Headers (unfolded) up to the empty line; `rest` gets what follows it.
+Headers ParseHeaders(const std::string& data, std::string& rest) {
+  Headers headers;
   const auto end = data.find("\r\n\r\n");
   EXPECT_NE(end, std::string::npos) << data;
-  std::string head = data.substr(0, end);
+  const std::string head = data.substr(0, end);
   for (std::size_t start = 0; start < head.size();) {
     std::size_t next = head.find("\r\n", start);
     if (next == std::string::npos) next = head.size();
     const std::string line = head.substr(start, next - start);
-    if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !mail.headers.empty()) {
-      mail.headers.back().second += line.substr(1);  // unfold
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !headers.empty()) {
+      headers.back().second += line.substr(1);  // unfold
     } else {
       const auto colon = line.find(':');
       EXPECT_NE(colon, std::string::npos) << "not a header line: " << line;
-      mail.headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
+      headers.emplace_back(line.substr(0, colon), line.substr(colon + 2));
     }
     start = next + 2;
   }
-  mail.body = DecodeBase64(data.substr(end + 4));
+  rest = end == std::string::npos ? "" : data.substr(end + 4);
+  return headers;
+}
+
+ReceivedMail Parse(json envelope) {
+  ReceivedMail mail;
+  const std::string data = envelope["data"];
+  mail.envelope = std::move(envelope);
+  std::string body;
+  mail.headers = ParseHeaders(data, body);
+  static const std::regex multipart(R"j(multipart/alternative; boundary="([^"]+)")j");
+  std::smatch match;
+  const std::string type = mail.Header("Content-Type").value_or("");
+  if (!std::regex_match(type, match, multipart)) {
+    ADD_FAILURE() << "not multipart/alternative: " << type;
+    return mail;
+  }
+  const std::string delimiter = "--" + match[1].str();
+  EXPECT_NE(body.find(delimiter + "--\r\n"), std::string::npos) << "no closing delimiter";
+  for (std::size_t at = body.find(delimiter + "\r\n"); at != std::string::npos;) {
+    const std::size_t start = at + delimiter.size() + 2;
+    at = body.find("\r\n" + delimiter, start - 2);
+    std::string content;
+    MailPart part;
+    part.headers = ParseHeaders(body.substr(start, at - start), content);
+    EXPECT_EQ(Find(part.headers, "Content-Transfer-Encoding"), "base64");
+    part.body = DecodeBase64(content);
+    mail.parts.push_back(std::move(part));
+    if (at == std::string::npos || body.compare(at + 2 + delimiter.size(), 2, "--") == 0) break;
+    at += 2;
+  }
   return mail;
 }
 
@@ -235,12 +285,25 @@ TEST_F(EmailSinkTest, SendsAnRfc5322MessageOverStartTlsWithAuthPlain) {
   EXPECT_EQ(mail.Header("To"), "ops@example.com, oncall@example.org");
   EXPECT_EQ(mail.Header("Message-ID"), "<evt-0123456789abcdef01234567@example.com>");
   EXPECT_EQ(mail.Header("MIME-Version"), "1.0");
-  EXPECT_EQ(mail.Header("Content-Type"), "text/plain; charset=utf-8");
   EXPECT_EQ(mail.Header("X-GalaOS-Event"), "update_available");
   ASSERT_TRUE(mail.Header("Subject"));
   EXPECT_EQ(DecodeSubject(*mail.Header("Subject")), "Update available: 1.2.0 → 2.0.0 (breaking)");
-  EXPECT_NE(mail.body.find("Latest version: 2.0.0\n"), std::string::npos) << mail.body;
-  EXPECT_NE(mail.body.find("- fix: Grüße, naïve café"), std::string::npos) << mail.body;
+  // multipart/alternative: the plain text first, then the HTML.
+  ASSERT_EQ(mail.parts.size(), 2u);
+  EXPECT_EQ(Find(mail.parts[0].headers, "Content-Type"), "text/plain; charset=utf-8");
+  EXPECT_EQ(Find(mail.parts[1].headers, "Content-Type"), "text/html; charset=utf-8");
+  const std::string text = mail.Body("text/plain");
+  EXPECT_NE(text.find("Latest version: 2.0.0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("- fix: Grüße, naïve café"), std::string::npos) << text;
+  const std::string html = mail.Body("text/html");
+  EXPECT_NE(html.find("<h2>Update available: 1.2.0 → 2.0.0 (breaking)</h2>"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<tr><th align=\"left\">Latest version</th><td>2.0.0</td></tr>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<pre>- feat!: new plugin API\n- fix: Grüße, naïve café</pre>"),
+            std::string::npos)
+      << html;
   EXPECT_EQ(mail.envelope["data"].get<std::string>().find(kPassword), std::string::npos);
   EXPECT_EQ(log.Text().find(kPassword), std::string::npos);
 }
@@ -300,6 +363,39 @@ TEST_F(EmailSinkTest, CrLfInTheSubjectCannotInjectHeaders) {
   const std::string subject = DecodeSubject(*messages[0].Header("Subject"));
   EXPECT_EQ(subject.find_first_of("\r\n"), std::string::npos) << subject;
   EXPECT_NE(subject.find("Bcc: attacker@evil.example"), std::string::npos) << subject;
+}
+
+// Changelogs and names come from outside (a release, a container): in the HTML part they are
+// text, never markup.
+TEST_F(EmailSinkTest, MarkupInTheChangelogAndNamesIsEscapedInTheHtmlPart) {
+  const auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  const UpdateAvailable hostile{
+      .current_version = "1.2.0",
+      .latest_version = "1.3.0\"><script>alert(1)</script>",
+      .changelog = "- fix: <img src=x onerror=alert(2)> & </pre><a href='//evil'>x</a>",
+      .containers = {{.name = "<b>web</b>",
+                      .image = "app:1",
+                      .current_digest = "sha256:aa",
+                      .latest_digest = "sha256:bb"}}};
+  ASSERT_OK(Email(Config(server->port()))->Deliver(RowFor(hostile, "email")));
+  const auto messages = server->Messages();
+  ASSERT_EQ(messages.size(), 1u);
+  const std::string html = messages[0].Body("text/html");
+  for (const std::string_view injected : {"<script", "<img", "</pre><a", "<b>", "'//evil'"}) {
+    EXPECT_EQ(html.find(injected), std::string::npos) << injected << " in\n" << html;
+  }
+  EXPECT_NE(html.find("1.3.0&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos)
+      << html;
+  EXPECT_NE(html.find("&lt;img src=x onerror=alert(2)&gt; &amp; &lt;/pre&gt;&lt;a "
+                      "href=&#39;//evil&#39;&gt;x&lt;/a&gt;"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(html.find("<th align=\"left\">Container &lt;b&gt;web&lt;/b&gt;</th>"),
+            std::string::npos)
+      << html;
+  // The plain part keeps the text as it is.
+  EXPECT_NE(messages[0].Body("text/plain").find("<img src=x onerror=alert(2)>"), std::string::npos);
 }
 
 TEST_F(EmailSinkTest, AnAddressWithALineBreakIsRefusedBeforeConnecting) {

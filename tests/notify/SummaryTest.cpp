@@ -49,5 +49,14 @@ TEST(SummaryTest, PayloadThatIsNotAnEventIsCorrupt) {
   EXPECT_ERROR_CODE(Summarize(row), ErrorCode::kCorrupt);
 }
 
+TEST(EscapeEntitiesTest, HtmlEscapesQuotesTooSlackOnlyAmpersandAndAngleBrackets) {
+  const std::string hostile = R"(<a href="x" title='y'>&amp;</a>)";
+  EXPECT_EQ(EscapeEntities(hostile, /*quotes=*/true),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+  EXPECT_EQ(EscapeEntities(hostile, /*quotes=*/false),
+            R"(&lt;a href="x" title='y'&gt;&amp;amp;&lt;/a&gt;)");
+  EXPECT_EQ(EscapeEntities("Grüße → 1.3.0", true), "Grüße → 1.3.0");
+}
+
 }  // namespace
 }  // namespace galaos::notify::testing

@@ -58,11 +58,13 @@ class UpdateSchedulerTest : public ::testing::Test {
   }
 
   std::string Create(std::string cron, bool auto_apply = false,
-                     std::optional<std::string> window = std::nullopt) {
+                     std::optional<std::string> window = std::nullopt,
+                     store::ConflictPolicy on_conflict = store::ConflictPolicy::kSkip) {
     store::ScheduleSpec spec;
     spec.cron = std::move(cron);
     spec.auto_apply = auto_apply;
     spec.maintenance_window = std::move(window);
+    spec.on_conflict = on_conflict;
     auto created = ScheduleService(*store_, clock_).Create(spec);
     EXPECT_TRUE(created) << created.error().message();
     return created ? created->id : "";
@@ -253,6 +255,49 @@ TEST_F(UpdateSchedulerTest, ASkippedRunIsRecordedAsTheRunnerReportsIt) {
   ASSERT_OK(Scheduler().Start());
   EXPECT_EQ(RunAt("2026-03-29 02:00:00"), 1);
   EXPECT_EQ(Stored(id).last_result, runner_.result);
+  EXPECT_EQ(Text(Stored(id).next_run), "2026-03-30 02:00:00");
+}
+
+// onConflict "queue": the run waits for the update lock instead of its next fire time, without
+// waking the loop meanwhile, and runs once when the lock is let go — however many fire times
+// passed while it waited.
+TEST_F(UpdateSchedulerTest, AQueueingScheduleRunsOnceWhenTheUpdateLockIsLetGo) {
+  const std::string queued =
+      Create("*/10 * * * *", false, std::nullopt, store::ConflictPolicy::kQueue);
+  const std::string skipping = Create("0 18 * * *");
+  runner_.result = "skipped: another update is running: pid 42 (update tx-1)";
+  UpdateScheduler& scheduler = Scheduler();
+  ASSERT_OK(scheduler.Start());
+  EXPECT_EQ(RunAt("2026-03-28 12:10:00"), 1);
+  EXPECT_EQ(Stored(queued).last_result, "queued: another update is running: pid 42 (update tx-1)");
+  EXPECT_EQ(Text(Stored(queued).next_run), "2026-03-28 12:10:00");  // still due
+  // Not a wake: the loop does not spin on it; the other schedule's fire time is next.
+  EXPECT_EQ(Text(scheduler.NextWake()), "2026-03-28 18:00:00");
+  EXPECT_EQ(RunAt("2026-03-28 12:40:00"), 0);  // three fire times pass; it stays queued once
+
+  runner_.result = "code: up to date (1.0.0)";
+  clock_.SetWallTime(Utc("2026-03-28 12:41:00"));
+  ASSERT_OK_AND_ASSIGN(const int ran, scheduler.LockReleased());
+  EXPECT_EQ(ran, 1);
+  ASSERT_EQ(runner_.runs.size(), 2u);
+  EXPECT_EQ(runner_.runs[1].id, queued);
+  EXPECT_EQ(runner_.runs[1].at, "2026-03-28 12:41:00");
+  EXPECT_EQ(Stored(queued).last_result, "code: up to date (1.0.0)");
+  EXPECT_EQ(Text(Stored(queued).next_run), "2026-03-28 12:50:00");
+  EXPECT_EQ(Text(scheduler.NextWake()), "2026-03-28 12:50:00");
+  ASSERT_OK_AND_ASSIGN(const int again, scheduler.LockReleased());
+  EXPECT_EQ(again, 0);                          // nothing queued any more
+  EXPECT_EQ(Stored(skipping).last_result, "");  // the skipping one never ran (not due yet)
+}
+
+TEST_F(UpdateSchedulerTest, ASkippingScheduleIsNotRunWhenTheLockIsLetGo) {
+  const std::string id = Create("0 2 * * *");
+  runner_.result = "skipped: another update is running: pid 42 (update tx-1)";
+  UpdateScheduler& scheduler = Scheduler();
+  ASSERT_OK(scheduler.Start());
+  EXPECT_EQ(RunAt("2026-03-29 02:00:00"), 1);
+  ASSERT_OK_AND_ASSIGN(const int ran, scheduler.LockReleased());
+  EXPECT_EQ(ran, 0);
   EXPECT_EQ(Text(Stored(id).next_run), "2026-03-30 02:00:00");
 }
 

@@ -1,5 +1,6 @@
 // UpdateRunner against the real sample app (git remote, npm, sqlite) of the code tests.
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <stdlib.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "service/UpdateRunner.h"
 #include "store/SqliteStore.h"
 #include "support/Assertions.h"
+#include "support/TestServices.h"
 
 namespace galaos::service {
 namespace {
@@ -110,6 +112,99 @@ TEST_F(UpdateRunnerTest, ARunWhileAnUpdateHoldsTheLockIsRefusedNamingIt) {
   EXPECT_EQ(result.rfind("skipped: another update is running", 0), 0u) << result;
   EXPECT_NE(result.find("tx-held-by-test"), std::string::npos) << result;
   EXPECT_TRUE(OutboxSinks().empty());
+}
+
+// A check reads the checkout and the release source: it holds the update lock meanwhile, so
+// no update can change what it reads. Seen from the release source (a GitHub API on loopback
+// that looks at the lock file while it answers the check's request).
+TEST_F(UpdateRunnerTest, ACheckOnlyRunHoldsTheUpdateLockWhileItChecks) {
+  std::mutex mutex;
+  std::vector<std::string> holders;  // the lock's holder at each request; "" when free
+  httplib::Server github;
+  github.Get("/ready", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content("ready", "text/plain");
+  });
+  github.Get(".*", [&](const httplib::Request&, httplib::Response& response) {
+    auto lock = core::FileLock::Inspect(config_.state.dir / "update.lock");
+    std::lock_guard guard(mutex);
+    holders.push_back(lock && lock->held && lock->owner ? lock->owner->description : "");
+    response.status = 404;
+    response.set_content(R"({"message":"Not Found"})", "application/json");
+  });
+  const int port = github.bind_to_any_port("127.0.0.1");
+  std::jthread serving([&] { github.listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs; one answered request proves it runs.
+  ASSERT_TRUE(httplib::Client("127.0.0.1", port).Get("/ready"));
+  config_.update.source = config::ReleaseSource::kGithub;
+  config_.github.repo = "galaos/sample";
+  config_.github.api_url = "http://127.0.0.1:" + std::to_string(port);
+
+  RunRequest request{.type = store::ScheduleUpdateType::kCode};
+  request.code_options.trigger = "schedule:sch-lock";
+  ASSERT_OK_AND_ASSIGN(const RunOutcome outcome, runner_->Run(request));
+  github.stop();
+  EXPECT_FALSE(outcome.success);  // the release source answered 404
+  std::lock_guard guard(mutex);
+  ASSERT_FALSE(holders.empty()) << outcome.summary;
+  for (const std::string& holder : holders) EXPECT_EQ(holder, "check (schedule:sch-lock)");
+  // Let go afterwards.
+  ASSERT_OK_AND_ASSIGN(const auto after,
+                       core::FileLock::Inspect(config_.state.dir / "update.lock"));
+  EXPECT_FALSE(after.held);
+}
+
+// Under one announce key (a schedule), an available version is announced once, again when a
+// newer one appears; without a key every run announces.
+TEST_F(UpdateRunnerTest, AScheduleAnnouncesAnAvailableVersionOnceUntilItChanges) {
+  const RunRequest scheduled{.type = store::ScheduleUpdateType::kCode, .announce_key = "sch-1"};
+  ASSERT_OK_AND_ASSIGN(RunOutcome first, runner_->Run(scheduled));
+  EXPECT_TRUE(first.announced_event.has_value());
+  EXPECT_EQ(first.summary, "code: 1.1.0 available (running 1.0.1)");
+
+  ASSERT_OK_AND_ASSIGN(RunOutcome second, runner_->Run(scheduled));
+  EXPECT_TRUE(second.success);
+  EXPECT_FALSE(second.announced_event.has_value());
+  EXPECT_EQ(second.summary, "code: 1.1.0 available (running 1.0.1); already announced");
+  EXPECT_EQ(OutboxSinks(), (std::vector<std::string>{"database", "webhook"}));
+
+  // Another schedule has its own memory; a run without a key always announces.
+  ASSERT_OK_AND_ASSIGN(RunOutcome other, runner_->Run({.type = store::ScheduleUpdateType::kCode,
+                                                       .announce_key = "sch-2"}));
+  EXPECT_TRUE(other.announced_event.has_value());
+  ASSERT_OK_AND_ASSIGN(RunOutcome manual, runner_->Run({.type = store::ScheduleUpdateType::kCode}));
+  EXPECT_TRUE(manual.announced_event.has_value());
+
+  app_.PublishV1_2Failing();
+  ASSERT_OK_AND_ASSIGN(RunOutcome newer, runner_->Run(scheduled));
+  ASSERT_TRUE(newer.announced_event.has_value()) << newer.summary;
+  EXPECT_EQ(newer.summary, "code: 1.2.0 available (running 1.0.1)");
+  ASSERT_OK_AND_ASSIGN(auto rows, store_->ListNotifications({.limit = 1}));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_NE(rows[0].payload_json.find(R"("latest_version":"1.2.0")"), std::string::npos)
+      << rows[0].payload_json;
+}
+
+// Once applied, the offer is forgotten: after a rollback the same version is announced again.
+TEST_F(UpdateRunnerTest, AnAppliedVersionIsAnnouncedAgainWhenItIsOfferedAgainAfterARollback) {
+  const RunRequest check{.type = store::ScheduleUpdateType::kCode, .announce_key = "sch-1"};
+  ASSERT_OK_AND_ASSIGN(RunOutcome announced, runner_->Run(check));
+  ASSERT_TRUE(announced.announced_event.has_value());
+
+  RunRequest apply{
+      .type = store::ScheduleUpdateType::kCode, .apply = true, .announce_key = "sch-1"};
+  apply.code_options.trigger = "schedule:sch-1";
+  ASSERT_OK_AND_ASSIGN(const RunOutcome applied, runner_->Run(apply));
+  ASSERT_TRUE(applied.success) << applied.summary;
+  ASSERT_OK_AND_ASSIGN(auto backups, store_->ListBackups());
+  ASSERT_FALSE(backups.empty());
+  ASSERT_OK_AND_ASSIGN(const code::UpdateResult rolled_back,
+                       services_->versions().Rollback({.backup = backups.front().id}));
+  ASSERT_TRUE(rolled_back.success);
+  ASSERT_EQ(rolled_back.new_version, "1.0.1");
+
+  ASSERT_OK_AND_ASSIGN(RunOutcome again, runner_->Run(check));
+  EXPECT_TRUE(again.announced_event.has_value()) << again.summary;
+  EXPECT_EQ(again.summary, "code: 1.1.0 available (running 1.0.1)");
 }
 
 TEST_F(UpdateRunnerTest, ADockerRunWithoutAReachableEngineFailsWithTheCheckError) {

@@ -70,6 +70,14 @@ INSERT INTO api_tokens (id, name, role, secret_hash, created_at, last_used_at, r
 )sql"),
                 "");
       break;
+    case 5:
+      ASSERT_EQ(raw.Exec(R"sql(
+INSERT INTO schedules (id, enabled, cron, timezone, update_type, auto_apply, maintenance_window,
+  notification_channels, last_run, next_run, last_result, created_at, on_conflict) VALUES
+  ('sch-queue', 1, '0 3 * * *', 'UTC', 'docker', 1, NULL, '[]', NULL, 9000, '', 1000, 'queue');
+)sql"),
+                "");
+      break;
     default:
       FAIL() << "no representative rows for schema version " << version
              << ": add them when adding a migration";
@@ -131,6 +139,7 @@ TEST_P(MigrationFromVersionTest, DataOfEveryEarlierVersionSurvivesAndTheSchemaIs
   if (from >= 3) {
     ASSERT_OK_AND_ASSIGN(Schedule schedule, store->GetSchedule("sch-old"));
     EXPECT_EQ(schedule.spec.notification_channels, std::vector<std::string>{"webhook"});
+    EXPECT_EQ(schedule.spec.on_conflict, ConflictPolicy::kSkip);  // rows from before version 5
     ASSERT_OK_AND_ASSIGN(BackupRecord backup, store->GetBackup("b-old"));
     EXPECT_EQ(backup.path, "/backups/b-old");
   }
@@ -140,6 +149,10 @@ TEST_P(MigrationFromVersionTest, DataOfEveryEarlierVersionSurvivesAndTheSchemaIs
     EXPECT_EQ(outbox[0].last_error, "HTTP 503");
     ASSERT_OK_AND_ASSIGN(ApiToken token, store->GetApiToken("tok-old"));
     EXPECT_EQ(token.role, TokenRole::kAdmin);
+  }
+  if (from >= 5) {
+    ASSERT_OK_AND_ASSIGN(Schedule queued, store->GetSchedule("sch-queue"));
+    EXPECT_EQ(queued.spec.on_conflict, ConflictPolicy::kQueue);
   }
 
   // Every table takes new rows, and the audit chain continues from the old rows.

@@ -415,7 +415,8 @@ ScheduleSpec DailyCheck() {
                       .update_type = ScheduleUpdateType::kCode,
                       .auto_apply = false,
                       .maintenance_window = "Sat,Sun 02:00-05:00 Europe/Berlin",
-                      .notification_channels = {"webhook", "email"}};
+                      .notification_channels = {"webhook", "email"},
+                      .on_conflict = ConflictPolicy::kQueue};
 }
 
 TEST_F(StoreTest, ScheduleRoundTripsEveryField) {
@@ -430,6 +431,7 @@ TEST_F(StoreTest, ScheduleRoundTripsEveryField) {
   EXPECT_FALSE(s.spec.auto_apply);
   EXPECT_EQ(s.spec.maintenance_window, "Sat,Sun 02:00-05:00 Europe/Berlin");
   EXPECT_EQ(s.spec.notification_channels, (std::vector<std::string>{"webhook", "email"}));
+  EXPECT_EQ(s.spec.on_conflict, ConflictPolicy::kQueue);
   EXPECT_EQ(s.next_run, kStart + 1h);
   EXPECT_FALSE(s.last_run);
   EXPECT_EQ(s.created_at, kStart);
