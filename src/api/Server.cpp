@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <cerrno>
+#include <cstring>
 #include <expected>
 #include <string_view>
 #include <thread>
@@ -315,6 +317,7 @@ ApiServer::ApiServer(const config::ApiConfig& config, store::Store& store, const
 
 struct ApiServer::Http {
   std::unique_ptr<httplib::Server> server;
+  int listen_socket = -1;  // the last socket httplib made for bind_to_port
 };
 
 ApiServer::~ApiServer() = default;
@@ -346,6 +349,12 @@ Expected<int> ApiServer::Bind() {
                      fmt::format("api: cannot listen on {}:{} (address in use or not local?)", host,
                                  config_.listen.port));
   }
+  // httplib listens with a backlog of 5: 64 clients connecting at once overflow it, and the
+  // dropped SYNs wait a 1 s retransmit (the p99 of bench/api). listen() again only widens it.
+  if (::listen(http_->listen_socket, SOMAXCONN) != 0) {
+    return MakeError(ErrorCode::kIo,
+                     fmt::format("api: cannot widen the listen backlog: {}", std::strerror(errno)));
+  }
   return port;
 }
 
@@ -373,9 +382,10 @@ void ApiServer::Stop() {
 void ApiServer::Route() {
   // httplib's default sets SO_REUSEPORT, which would let a second daemon bind the same port
   // and silently share its connections; SO_REUSEADDR alone still allows a quick restart.
-  http_->server->set_socket_options([](int sock) {
+  http_->server->set_socket_options([http = http_.get()](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    http->listen_socket = sock;
   });
   // Responses go out in more than one write (headers, body): without TCP_NODELAY, Nagle's
   // algorithm holds the second until the client's delayed ACK (~40 ms per keep-alive request).
