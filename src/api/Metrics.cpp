@@ -24,8 +24,29 @@ void Family(std::string& out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-AppGauges CollectAppGauges(const config::Config& config, store::Store& store) {
+void LastUpdateCheck::Record(Found found) {
+  std::lock_guard lock(mutex_);
+  found_ = found;
+}
+
+std::optional<LastUpdateCheck::Found> LastUpdateCheck::Get() const {
+  std::lock_guard lock(mutex_);
+  return found_;
+}
+
+AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
+                           const LastUpdateCheck* last_check) {
   AppGauges gauges;
+  if (last_check) gauges.available = last_check->Get();
+  Expected<std::vector<store::Notification>> pending = store.ListNotifications(
+      {.limit = kBacklogCountLimit, .status = store::OutboxStatus::kPending});
+  if (!pending) {
+    gauges.notification_backlog = std::unexpected(pending.error());
+  } else {
+    for (const store::Notification& notification : *pending) {
+      ++(*gauges.notification_backlog)[notification.sink];
+    }
+  }
   gauges.transactions = store.GetTransactionStatistics();
   Expected<semver::Version> version =
       release::CurrentVersion(config.app.root, config.update.version_source);
@@ -131,11 +152,45 @@ std::string Metrics::Render() const {
       append("galaos_updater_transactions{{type=\"{}\",status=\"{}\"}} {}\n",
              store::Name(count.type), store::Name(count.status), count.count);
     }
+    Family(out, "galaos_updater_rollbacks", "gauge",
+           "Updates that ended rolled back or failing to roll back, by type; type \"manual\": "
+           "rollbacks to a backup.");
+    std::map<std::string, std::int64_t> rollbacks;
+    for (const store::TransactionCount& count : gauges.transactions->counts) {
+      if (count.type == store::TransactionType::kRollback) {
+        rollbacks["manual"] += count.count;
+      } else if (count.status == store::TransactionStatus::kRolledBack ||
+                 count.status == store::TransactionStatus::kRollbackFailed) {
+        rollbacks[std::string(store::Name(count.type))] += count.count;
+      }
+    }
+    for (const auto& [type, count] : rollbacks) {
+      append("galaos_updater_rollbacks{{type=\"{}\"}} {}\n", type, count);
+    }
     if (gauges.transactions->last_update_succeeded_at) {
       Family(out, "galaos_updater_last_successful_update_timestamp_seconds", "gauge",
              "When the last successful update (code, docker or full) completed.");
       append("galaos_updater_last_successful_update_timestamp_seconds {}\n",
              Seconds(*gauges.transactions->last_update_succeeded_at));
+    }
+  }
+  if (gauges.notification_backlog) {
+    Family(out, "galaos_updater_notifications_pending", "gauge",
+           "Notifications waiting in the outbox, by sink.");
+    for (const auto& [sink, pending] : *gauges.notification_backlog) {
+      append("galaos_updater_notifications_pending{{sink=\"{}\"}} {}\n", EscapeLabelValue(sink),
+             pending);
+    }
+  }
+  if (gauges.available) {
+    Family(out, "galaos_updater_updates_available", "gauge",
+           "What the daemon's last update check found: code 0 or 1, docker the containers "
+           "with a newer image.");
+    append("galaos_updater_updates_available{{kind=\"code\"}} {}\n",
+           gauges.available->code ? 1 : 0);
+    if (gauges.available->containers) {
+      append("galaos_updater_updates_available{{kind=\"docker\"}} {}\n",
+             *gauges.available->containers);
     }
   }
   if (gauges.app_version) {
@@ -145,8 +200,10 @@ std::string Metrics::Render() const {
            EscapeLabelValue(*gauges.app_version));
   }
   Family(out, "galaos_updater_scrape_error", "gauge",
-         "1 when the store or the application's version could not be read for this scrape.");
-  append("galaos_updater_scrape_error {}\n", gauges.transactions && gauges.app_version ? 0 : 1);
+         "1 when the store, the outbox or the application's version could not be read for this "
+         "scrape.");
+  append("galaos_updater_scrape_error {}\n",
+         gauges.transactions && gauges.app_version && gauges.notification_backlog ? 0 : 1);
   Family(out, "process_start_time_seconds", "gauge",
          "Start time of the process since unix epoch in seconds.");
   append("process_start_time_seconds {}\n", Seconds(process_start_));

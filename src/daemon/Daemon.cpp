@@ -161,14 +161,17 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
   // Before the router and the server, so it is destroyed after them: a transaction running
   // in the background is waited for once the API has stopped.
   api::BackgroundTransactions background(&events);
+  api::LastUpdateCheck last_check;
   api::TrpcRouter router;
   api::AddSystemUpdates(router, {.config = config,
                                  .store = *store,
                                  .services = *services,
                                  .events = &events,
-                                 .background = &background});
+                                 .background = &background,
+                                 .last_check = &last_check});
   api::Metrics metrics(
-      router.Names(), [&] { return api::CollectAppGauges(config, *store); }, ProcessStart());
+      router.Names(), [&] { return api::CollectAppGauges(config, *store, &last_check); },
+      ProcessStart());
   router.Observe([&metrics](std::string_view path, std::string_view code,
                             std::chrono::duration<double> duration) {
     metrics.RecordCall(path, code, duration);

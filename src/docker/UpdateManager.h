@@ -35,6 +35,7 @@
 // Succeeded.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -74,6 +75,9 @@ struct DockerUpdateOptions {
   // Crash tests: the process _exit(137)s right after a plan reaching this state is journaled,
   // exactly as if it had been SIGKILLed there.
   std::optional<RecreateState> crash_after_recreate_state{};
+  // Called with the transaction's id once it is journaled (not for a dry run, nor when
+  // nothing needs an update).
+  std::function<void(const std::string& transaction_id)> on_started{};
 };
 
 struct ContainerUpdate {

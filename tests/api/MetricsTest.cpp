@@ -116,6 +116,45 @@ TEST(MetricsTest, CallsAuthFailuresAndStoreGaugesAreReportedInValidExpositionFor
   }
 }
 
+// Rollbacks, the notification backlog and what the last check found, as the reference
+// parser reads them.
+TEST(MetricsTest, RollbacksBacklogAndAvailableUpdatesAreReported) {
+  auto gauges = [] {
+    AppGauges gauges = SomeGauges();
+    store::TransactionStatistics& statistics = *gauges.transactions;
+    statistics.counts.push_back({.type = store::TransactionType::kCode,
+                                 .status = store::TransactionStatus::kRolledBack,
+                                 .count = 2});
+    statistics.counts.push_back({.type = store::TransactionType::kDocker,
+                                 .status = store::TransactionStatus::kRollbackFailed,
+                                 .count = 1});
+    gauges.notification_backlog = std::map<std::string, std::int64_t>{{"slack", 3}};
+    gauges.available = LastUpdateCheck::Found{.code = true, .containers = 2};
+    return gauges;
+  };
+  Metrics metrics({}, gauges, kStart);
+  const json families = Parse(metrics.Render());
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "code"}}), 2.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "docker"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "manual"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_notifications_pending", {{"sink", "slack"}}), 3.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}), 2.0);
+}
+
+// Before the daemon checked, nothing is said about available updates; a check without Docker
+// says nothing about containers.
+TEST(MetricsTest, AvailableUpdatesAreOnlyReportedAsTheLastCheckFoundThem) {
+  LastUpdateCheck last_check;
+  Metrics metrics(
+      {}, [&] { return AppGauges{.available = last_check.Get()}; }, kStart);
+  EXPECT_TRUE(Family(Parse(metrics.Render()), "galaos_updater_updates_available").is_null());
+  last_check.Record({.code = false});
+  const json families = Parse(metrics.Render());
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 0.0);
+  EXPECT_TRUE(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}).is_null());
+}
+
 TEST(MetricsTest, EveryFamilyHasOneHelpAndOneTypeLineBeforeItsSamples) {
   Metrics metrics({"systemUpdates.getCurrentVersion"}, SomeGauges, kStart);
   metrics.RecordCall("systemUpdates.getCurrentVersion", "OK", std::chrono::milliseconds(1));
@@ -165,6 +204,14 @@ TEST(MetricsTest, AStoreOrVersionThatCannotBeReadIsAScrapeErrorNotAFailedScrape)
   const json families = Parse(metrics.Render());
   EXPECT_EQ(Sample(families, "galaos_updater_scrape_error"), 1.0);
   EXPECT_TRUE(Family(families, "galaos_updater_app_version_info").is_null());
+  Metrics no_outbox(
+      {},
+      [] {
+        return AppGauges{.notification_backlog =
+                             MakeError(ErrorCode::kUnavailable, "database is locked")};
+      },
+      kStart);
+  EXPECT_EQ(Sample(Parse(no_outbox.Render()), "galaos_updater_scrape_error"), 1.0);
   EXPECT_EQ(Sample(families, "process_start_time_seconds"), 1'700'000'000.0);
 }
 

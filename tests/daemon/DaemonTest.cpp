@@ -142,11 +142,8 @@ TEST_F(DaemonTest, SigtermDuringAnUpdateLetsItFinishAndTheRestartedDaemonShowsIt
   const int port = testing::FreePort();
   const std::filesystem::path building = git_.root() / "building";
   const std::filesystem::path release = git_.root() / "release-build";
-  WriteConfig(port, fmt::format("[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n"
-                                "[commands]\ninstall = [\"true\"]\n"
-                                "build = [\"sh\", \"-c\", \"touch '{}'; while [ ! -e '{}' ]; "
-                                "do sleep 0.1; done; echo built\"]\n",
-                                building.string(), release.string()));
+  WriteConfig(port, UpdateTables(fmt::format("touch '{}'; {}", building.string(),
+                                             BuildWaitingFor(release))));
   const std::string admin = Token("admin");
   const httplib::Headers auth{{"Authorization", "Bearer " + admin}};
   std::string id;
@@ -203,13 +200,11 @@ TEST_F(DaemonTest, TheWatchdogIsFedDuringAQuietRecoveryAtStart) {
   const std::filesystem::path rebuilt = git_.root() / "rebuilt";
   // The update's build waits until the test has killed the updater; the rollback's rebuild
   // (once `killed` exists) prints nothing for 8 s.
-  WriteConfig(
-      port, fmt::format("[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n"
-                        "[commands]\ninstall = [\"true\"]\n"
-                        "build = [\"sh\", \"-c\", \"if [ -e '{0}' ]; then touch '{1}'; sleep 8; "
-                        "touch '{2}'; exit 0; fi; touch '{3}'; while [ ! -e '{0}' ]; do sleep "
-                        "0.1; done; exit 1\"]\n",
-                        killed.string(), rebuilding.string(), rebuilt.string(), building.string()));
+  WriteConfig(port,
+              UpdateTables(fmt::format(
+                  "if [ -e '{0}' ]; then touch '{1}'; sleep 8; touch '{2}'; exit 0; fi; "
+                  "touch '{3}'; while [ ! -e '{0}' ]; do sleep 0.1; done; exit 1",
+                  killed.string(), rebuilding.string(), rebuilt.string(), building.string())));
   {
     core::ProcessOptions options;
     options.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code"};
