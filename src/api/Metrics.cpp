@@ -38,15 +38,6 @@ AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
                            const LastUpdateCheck* last_check) {
   AppGauges gauges;
   if (last_check) gauges.available = last_check->Get();
-  Expected<std::vector<store::Notification>> pending = store.ListNotifications(
-      {.limit = kBacklogCountLimit, .status = store::OutboxStatus::kPending});
-  if (!pending) {
-    gauges.notification_backlog = std::unexpected(pending.error());
-  } else {
-    for (const store::Notification& notification : *pending) {
-      ++(*gauges.notification_backlog)[notification.sink];
-    }
-  }
   gauges.transactions = store.GetTransactionStatistics();
   Expected<semver::Version> version =
       release::CurrentVersion(config.app.root, config.update.version_source);
@@ -152,6 +143,20 @@ std::string Metrics::Render() const {
       append("galaos_updater_transactions{{type=\"{}\",status=\"{}\"}} {}\n",
              store::Name(count.type), store::Name(count.status), count.count);
     }
+    Family(out, "galaos_updater_step_duration_seconds", "summary",
+           "Durations of the finished steps in the store, by transaction type and step.");
+    for (const store::StepDurationTotal& step : gauges.transactions->step_durations) {
+      const std::string labels = fmt::format("type=\"{}\",step=\"{}\"", store::Name(step.type),
+                                             EscapeLabelValue(step.step));
+      append("galaos_updater_step_duration_seconds_sum{{{}}} {}\n", labels, step.seconds);
+      append("galaos_updater_step_duration_seconds_count{{{}}} {}\n", labels, step.count);
+    }
+    Family(out, "galaos_updater_notifications_pending", "gauge",
+           "Notifications waiting in the outbox, by sink.");
+    for (const store::SinkBacklog& sink : gauges.transactions->notification_backlog) {
+      append("galaos_updater_notifications_pending{{sink=\"{}\"}} {}\n",
+             EscapeLabelValue(sink.sink), sink.pending);
+    }
     Family(out, "galaos_updater_rollbacks", "gauge",
            "Updates that ended rolled back or failing to roll back, by type; type \"manual\": "
            "rollbacks to a backup.");
@@ -174,14 +179,6 @@ std::string Metrics::Render() const {
              Seconds(*gauges.transactions->last_update_succeeded_at));
     }
   }
-  if (gauges.notification_backlog) {
-    Family(out, "galaos_updater_notifications_pending", "gauge",
-           "Notifications waiting in the outbox, by sink.");
-    for (const auto& [sink, pending] : *gauges.notification_backlog) {
-      append("galaos_updater_notifications_pending{{sink=\"{}\"}} {}\n", EscapeLabelValue(sink),
-             pending);
-    }
-  }
   if (gauges.available) {
     Family(out, "galaos_updater_updates_available", "gauge",
            "What the daemon's last update check found: code 0 or 1, docker the containers "
@@ -200,10 +197,8 @@ std::string Metrics::Render() const {
            EscapeLabelValue(*gauges.app_version));
   }
   Family(out, "galaos_updater_scrape_error", "gauge",
-         "1 when the store, the outbox or the application's version could not be read for this "
-         "scrape.");
-  append("galaos_updater_scrape_error {}\n",
-         gauges.transactions && gauges.app_version && gauges.notification_backlog ? 0 : 1);
+         "1 when the store or the application's version could not be read for this scrape.");
+  append("galaos_updater_scrape_error {}\n", gauges.transactions && gauges.app_version ? 0 : 1);
   Family(out, "process_start_time_seconds", "gauge",
          "Start time of the process since unix epoch in seconds.");
   append("process_start_time_seconds {}\n", Seconds(process_start_));

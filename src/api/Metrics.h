@@ -3,19 +3,20 @@
 //   galaos_updater_api_request_duration_seconds{procedure}  histogram
 //   galaos_updater_auth_failures_total                       counter: rejected bearer tokens
 //   galaos_updater_transactions{type,status}                 gauge, from the store
+//   galaos_updater_step_duration_seconds{type,step}          summary (_sum, _count): the
+//                                                            store's finished steps
 //   galaos_updater_rollbacks{type}                           gauge: updates that ended rolled
 //                                                            back (or failing to), by type;
 //                                                            type "manual": rollbacks to a backup
-//   galaos_updater_notifications_pending{sink}               gauge: the outbox's backlog (up to
-//                                                            kBacklogCountLimit rows counted)
+//   galaos_updater_notifications_pending{sink}               gauge: the outbox's backlog
 //   galaos_updater_updates_available{kind}                   gauge: code 0/1, docker: containers
 //                                                            with an update, as the daemon's last
 //                                                            checkForUpdates found (absent before;
 //                                                            a scrape never checks)
 //   galaos_updater_last_successful_update_timestamp_seconds  gauge (absent before the first)
 //   galaos_updater_app_version_info{version}                 gauge 1 (absent when unknown)
-//   galaos_updater_scrape_error                              gauge: 1 when the store, the outbox or
-//                                                            the version could not be read
+//   galaos_updater_scrape_error                              gauge: 1 when the store or the
+//                                                            version could not be read
 //   process_start_time_seconds                               gauge
 // Label cardinality is bounded: procedures are the router's names, any other path is
 // "unknown"; codes are the fixed tRPC set. Thread-safe.
@@ -53,20 +54,14 @@ class LastUpdateCheck {
   std::optional<Found> found_;
 };
 
-// The most pending notifications a scrape counts (the store's listing limit).
-inline constexpr int kBacklogCountLimit = 10000;
-
 // What the scrape reads from outside the API: the store, the app and the last check.
 struct AppGauges {
   Expected<store::TransactionStatistics> transactions = store::TransactionStatistics{};
   Expected<std::string> app_version = std::string();
-  // Pending notifications per sink (only sinks with some).
-  Expected<std::map<std::string, std::int64_t>> notification_backlog =
-      std::map<std::string, std::int64_t>{};
   std::optional<LastUpdateCheck::Found> available{};
 };
 
-// The store's statistics and backlog, the app's current version per `config`, and what
+// The store's statistics, the app's current version per `config`, and what
 // `last_check` holds (when given).
 AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
                            const LastUpdateCheck* last_check = nullptr);

@@ -115,7 +115,11 @@ TEST_F(DaemonTest, AnUpdateWithoutWaitingRunsInTheBackgroundAndStreamsItsProgres
             std::string::npos);
   EXPECT_NE(metrics->body.find("galaos_updater_app_version_info{version=\"1.1.0\"} 1\n"),
             std::string::npos);
-  // What the daemon's last check found (1.1.0 was available then).
+  // The store's steps, and what the daemon's last check found (1.1.0 was available then).
+  EXPECT_NE(metrics->body.find(
+                "galaos_updater_step_duration_seconds_count{type=\"code\",step=\"build\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
   EXPECT_NE(metrics->body.find("galaos_updater_updates_available{kind=\"code\"} 1\n"),
             std::string::npos)
       << metrics->body;
