@@ -14,7 +14,7 @@ struct Outcome {
   std::mutex mutex;
   std::condition_variable changed;
   std::optional<std::string> transaction_id;
-  std::optional<Expected<code::UpdateResult>> finished;
+  std::optional<Expected<nlohmann::json>> finished;
 };
 
 }  // namespace
@@ -34,18 +34,25 @@ Expected<nlohmann::json> BackgroundTransactions::Start(Work work) {
   running_ = true;
   auto outcome = std::make_shared<Outcome>();
   thread_ = std::jthread([this, outcome, work = std::move(work)] {
-    Expected<code::UpdateResult> result = work([&](const std::string& id) {
+    std::string first_id;
+    Expected<nlohmann::json> result = work([&](const std::string& id) {
       if (events_) events_->Publish("transaction", {{"id", id}, {"state", "started"}});
       std::lock_guard started(outcome->mutex);
+      if (outcome->transaction_id) return;  // a later transaction of the same work
+      first_id = id;
       outcome->transaction_id = id;
       outcome->changed.notify_all();
     });
-    if (result && !result->transaction_id.empty() && events_) {
-      events_->Publish("transaction", {{"id", result->transaction_id},
-                                       {"state", result->final_state},
-                                       {"success", result->success}});
-    }
+    // Before the end event: a client that saw it may start the next one at once (Start joins
+    // this thread first, so the events keep their order).
     running_ = false;
+    if (!first_id.empty() && events_) {
+      const bool success = result && result->value("success", false);
+      const nlohmann::json state =
+          !result ? nlohmann::json("Failed")
+                  : result->value("state", nlohmann::json(success ? "Succeeded" : "Failed"));
+      events_->Publish("transaction", {{"id", first_id}, {"state", state}, {"success", success}});
+    }
     std::lock_guard finished(outcome->mutex);
     outcome->finished = std::move(result);
     outcome->changed.notify_all();
@@ -55,7 +62,7 @@ Expected<nlohmann::json> BackgroundTransactions::Start(Work work) {
   outcome->changed.wait(wait, [&] { return outcome->transaction_id || outcome->finished; });
   if (outcome->transaction_id) return nlohmann::json{{"transactionId", *outcome->transaction_id}};
   if (!*outcome->finished) return std::unexpected(outcome->finished->error());
-  return code::ToJson(**outcome->finished);
+  return **outcome->finished;
 }
 
 }  // namespace galaos::api

@@ -1,7 +1,9 @@
-// BackgroundTransactions: long mutations called with `wait: false`. The transaction runs on a
-// thread of its own, one at a time, and Start answers as soon as it is journaled with
-// {transactionId}; its steps and output go to the EventHub like any other, followed by a
-// "transaction" event {id, state, success} when it ends. What keeps a transaction from
+// BackgroundTransactions: long mutations called with `wait: false` (applyCodeUpdate,
+// applyDockerUpdate, applyFullUpdate, triggerUpdate, rollback). The work runs on a thread of
+// its own, one at a time, and Start answers as soon as its first transaction is journaled with
+// {transactionId}; each transaction it starts is a "transaction" event {id, state: "started"},
+// its steps and output go to the EventHub like any other, and the work's end is a
+// "transaction" event {id (the first), state, success}. What keeps a transaction from
 // starting (another one holds the update lock, a bad argument) is still Start's error, and
 // work that ends without a transaction (already up to date) is answered with its result.
 // Thread-safe. The destructor waits for the running transaction: it must not be cut off.
@@ -15,16 +17,17 @@
 #include <thread>
 
 #include "api/EventHub.h"
-#include "code/VersionManager.h"
 #include "core/Error.h"
 
 namespace galaos::api {
 
 class BackgroundTransactions {
  public:
-  // Runs the transaction; must call `on_started` with its id once it is journaled.
-  using Work = std::function<Expected<code::UpdateResult>(
-      std::function<void(const std::string& transaction_id)> on_started)>;
+  using OnStarted = std::function<void(const std::string& transaction_id)>;
+  // Runs the transaction(s); must call `on_started` with each one's id once it is journaled.
+  // Its result is the procedure's output: {success, state?, ...}; without "state" the end
+  // event says "Succeeded" or "Failed" after "success".
+  using Work = std::function<Expected<nlohmann::json>(OnStarted on_started)>;
 
   explicit BackgroundTransactions(EventHub* events = nullptr) : events_(events) {}
   ~BackgroundTransactions();

@@ -24,8 +24,20 @@ void Family(std::string& out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-AppGauges CollectAppGauges(const config::Config& config, store::Store& store) {
+void LastUpdateCheck::Record(Found found) {
+  std::lock_guard lock(mutex_);
+  found_ = found;
+}
+
+std::optional<LastUpdateCheck::Found> LastUpdateCheck::Get() const {
+  std::lock_guard lock(mutex_);
+  return found_;
+}
+
+AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
+                           const LastUpdateCheck* last_check) {
   AppGauges gauges;
+  if (last_check) gauges.available = last_check->Get();
   gauges.transactions = store.GetTransactionStatistics();
   Expected<semver::Version> version =
       release::CurrentVersion(config.app.root, config.update.version_source);
@@ -131,11 +143,51 @@ std::string Metrics::Render() const {
       append("galaos_updater_transactions{{type=\"{}\",status=\"{}\"}} {}\n",
              store::Name(count.type), store::Name(count.status), count.count);
     }
+    Family(out, "galaos_updater_step_duration_seconds", "summary",
+           "Durations of the finished steps in the store, by transaction type and step.");
+    for (const store::StepDurationTotal& step : gauges.transactions->step_durations) {
+      const std::string labels = fmt::format("type=\"{}\",step=\"{}\"", store::Name(step.type),
+                                             EscapeLabelValue(step.step));
+      append("galaos_updater_step_duration_seconds_sum{{{}}} {}\n", labels, step.seconds);
+      append("galaos_updater_step_duration_seconds_count{{{}}} {}\n", labels, step.count);
+    }
+    Family(out, "galaos_updater_notifications_pending", "gauge",
+           "Notifications waiting in the outbox, by sink.");
+    for (const store::SinkBacklog& sink : gauges.transactions->notification_backlog) {
+      append("galaos_updater_notifications_pending{{sink=\"{}\"}} {}\n",
+             EscapeLabelValue(sink.sink), sink.pending);
+    }
+    Family(out, "galaos_updater_rollbacks", "gauge",
+           "Updates that ended rolled back or failing to roll back, by type; type \"manual\": "
+           "rollbacks to a backup.");
+    std::map<std::string, std::int64_t> rollbacks;
+    for (const store::TransactionCount& count : gauges.transactions->counts) {
+      if (count.type == store::TransactionType::kRollback) {
+        rollbacks["manual"] += count.count;
+      } else if (count.status == store::TransactionStatus::kRolledBack ||
+                 count.status == store::TransactionStatus::kRollbackFailed) {
+        rollbacks[std::string(store::Name(count.type))] += count.count;
+      }
+    }
+    for (const auto& [type, count] : rollbacks) {
+      append("galaos_updater_rollbacks{{type=\"{}\"}} {}\n", type, count);
+    }
     if (gauges.transactions->last_update_succeeded_at) {
       Family(out, "galaos_updater_last_successful_update_timestamp_seconds", "gauge",
              "When the last successful update (code, docker or full) completed.");
       append("galaos_updater_last_successful_update_timestamp_seconds {}\n",
              Seconds(*gauges.transactions->last_update_succeeded_at));
+    }
+  }
+  if (gauges.available) {
+    Family(out, "galaos_updater_updates_available", "gauge",
+           "What the daemon's last update check found: code 0 or 1, docker the containers "
+           "with a newer image.");
+    append("galaos_updater_updates_available{{kind=\"code\"}} {}\n",
+           gauges.available->code ? 1 : 0);
+    if (gauges.available->containers) {
+      append("galaos_updater_updates_available{{kind=\"docker\"}} {}\n",
+             *gauges.available->containers);
     }
   }
   if (gauges.app_version) {

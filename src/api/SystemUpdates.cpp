@@ -41,14 +41,11 @@ code::ProgressCallback ProgressTo(EventHub* events) {
   };
 }
 
-// A long mutation's answer: its result, or with `wait: false` (read from `reader`) its
-// transaction id once it has started in `background`. A dry run starts no transaction, so it
-// is always waited for.
-Expected<json> RunTransaction(InputReader& reader, BackgroundTransactions* background, bool dry_run,
+// A long mutation's answer: its result, or without `wait` its transaction id once it has
+// started in `background`. A dry run starts no transaction, so it is always waited for.
+Expected<json> RunTransaction(bool wait, BackgroundTransactions* background, bool dry_run,
                               BackgroundTransactions::Work work) {
-  const bool wait = reader.Bool("wait", true);
-  TRY(reader.Finish());
-  if (wait || dry_run) return code::ToJson(TRY(work({})));
+  if (wait || dry_run) return work({});
   if (!background) {
     return MakeError(ErrorCode::kInvalidArgument, "wait: false is not available on this server");
   }
@@ -183,8 +180,8 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
 
   add.Mutation(
       "triggerUpdate",
-      [&config, &store, &services = context.services, events = context.events](
-          const Caller& caller, const json& input) -> Expected<json> {
+      [&config, &store, &services = context.services, events = context.events,
+       background = context.background](const Caller& caller, const json& input) -> Expected<json> {
         InputReader reader(input);
         service::RunRequest request;
         const std::string type = reader.Enum("updateType", {"code", "docker", "both"});
@@ -196,16 +193,29 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
         request.code_options.skip_build = options.Bool("skipBuild", false);
         request.channels = options.OptionalStringArray("notificationChannels")
                                .value_or(std::vector<std::string>{});
+        const bool wait = reader.Bool("wait", true);
         TRY(reader.Finish());
         request.type = TRY(store::ParseScheduleUpdateType(type));
         request.code_options.trigger = "api";
         request.code_options.actor = caller.actor;
-        service::UpdateRunner runner(config, store, services, core::SystemClock::Instance());
-        json out = service::ToJson(TRY(runner.Run(request, ProgressTo(events))));
-        if (out["code"].is_object() && out["code"]["update"].is_object()) {
-          out["transactionId"] = out["code"]["update"]["transactionId"];  // for the audit row
-        }
-        return out;
+        // A check only starts no transaction: it is always waited for.
+        return RunTransaction(
+            wait, background, /*dry_run=*/!request.apply,
+            [&config, &store, &services, events, request](
+                const BackgroundTransactions::OnStarted& on_started) mutable -> Expected<json> {
+              std::optional<std::string> first_id;
+              request.code_options.on_started = [&](const std::string& id) {
+                if (!first_id) first_id = id;
+                if (on_started) on_started(id);
+              };
+              service::UpdateRunner runner(
+                  config, store, services, core::SystemClock::Instance(),
+                  service::ContainerApplier(config, store, ProgressTo(events),
+                                            request.code_options.on_started));
+              json out = service::ToJson(TRY(runner.Run(request, ProgressTo(events))));
+              if (first_id) out["transactionId"] = *first_id;  // for the audit row
+              return out;
+            });
       });
 }
 
@@ -234,7 +244,8 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
             });
 
   add.Query("checkForUpdates", Access::kViewer,
-            [&config, &store](const Caller&, const json& input) -> Expected<json> {
+            [&config, &store, last_check = context.last_check](
+                const Caller&, const json& input) -> Expected<json> {
               TRY(InputReader(input).Finish());
               release::UpdateCheck check = TRY(service::CheckForUpdate(config, store));
               json out = {{"code", release::ToJson(check)},
@@ -242,16 +253,21 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                           {"timestamp", core::FormatIsoUtc(std::chrono::system_clock::now())}};
               // Containers are checked when Docker is on; an engine that cannot be asked is
               // reported as such (dockerError), not as "no container updates".
+              LastUpdateCheck::Found found{.code = check.available};
               if (config.docker.enabled) {
                 auto images = service::CheckContainerImages(config);
                 if (!images) {
                   out["dockerError"] = images.error().message();
+                  if (last_check) last_check->Record(found);
                   return out;
                 }
+                found.containers = 0;
                 for (const docker::ContainerImageCheck& image : *images) {
                   out["docker"].push_back(docker::ToJson(image));
+                  if (image.update_available) ++*found.containers;
                 }
               }
+              if (last_check) last_check->Record(found);
               return out;
             });
 
@@ -300,40 +316,46 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
               return store::HistoryJson(transactions);
             });
 
-  add.Mutation("applyCodeUpdate",
-               [&services, events = context.events, background = context.background](
-                   const Caller& caller, const json& input) -> Expected<json> {
-                 InputReader reader(input);
-                 code::UpdateOptions options = CodeOptions(reader, caller);
-                 options.target = reader.OptionalString("target");
-                 options.dry_run = reader.Bool("dryRun", false);
-                 return RunTransaction(reader, background, options.dry_run,
-                                       [&services, events, options](auto on_started) mutable {
-                                         options.on_started = std::move(on_started);
-                                         return services.versions().Apply(options,
-                                                                          ProgressTo(events));
-                                       });
-               });
+  add.Mutation(
+      "applyCodeUpdate",
+      [&services, events = context.events, background = context.background](
+          const Caller& caller, const json& input) -> Expected<json> {
+        InputReader reader(input);
+        code::UpdateOptions options = CodeOptions(reader, caller);
+        options.target = reader.OptionalString("target");
+        options.dry_run = reader.Bool("dryRun", false);
+        const bool wait = reader.Bool("wait", true);
+        TRY(reader.Finish());
+        return RunTransaction(
+            wait, background, options.dry_run,
+            [&services, events, options](auto on_started) mutable -> Expected<json> {
+              options.on_started = std::move(on_started);
+              return code::ToJson(TRY(services.versions().Apply(options, ProgressTo(events))));
+            });
+      });
 
-  add.Mutation("rollback",
-               [&services, events = context.events, background = context.background](
-                   const Caller& caller, const json& input) -> Expected<json> {
-                 InputReader reader(input);
-                 code::RollbackOptions options;
-                 options.backup = reader.RequiredString("backupPath");
-                 options.trigger = "api";
-                 options.actor = caller.actor;
-                 return RunTransaction(reader, background, /*dry_run=*/false,
-                                       [&services, events, options](auto on_started) mutable {
-                                         options.on_started = std::move(on_started);
-                                         return services.versions().Rollback(options,
-                                                                             ProgressTo(events));
-                                       });
-               });
+  add.Mutation(
+      "rollback",
+      [&services, events = context.events, background = context.background](
+          const Caller& caller, const json& input) -> Expected<json> {
+        InputReader reader(input);
+        code::RollbackOptions options;
+        options.backup = reader.RequiredString("backupPath");
+        options.trigger = "api";
+        options.actor = caller.actor;
+        const bool wait = reader.Bool("wait", true);
+        TRY(reader.Finish());
+        return RunTransaction(
+            wait, background, /*dry_run=*/false,
+            [&services, events, options](auto on_started) mutable -> Expected<json> {
+              options.on_started = std::move(on_started);
+              return code::ToJson(TRY(services.versions().Rollback(options, ProgressTo(events))));
+            });
+      });
 
   add.Mutation("applyDockerUpdate",
-               [&config, &store, events = context.events](const Caller& caller,
-                                                          const json& input) -> Expected<json> {
+               [&config, &store, events = context.events, background = context.background](
+                   const Caller& caller, const json& input) -> Expected<json> {
                  InputReader reader(input);
                  docker::DockerUpdateOptions options;
                  options.containers =
@@ -342,19 +364,25 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                  options.compose_file = reader.OptionalString("composeFile").value_or("");
                  options.dry_run = reader.Bool("dryRun", false);
                  options.zero_downtime = reader.Bool("zeroDowntime", false);
+                 const bool wait = reader.Bool("wait", true);
                  TRY(reader.Finish());
                  options.trigger = "api";
                  options.actor = caller.actor;
-                 return docker::ToJson(
-                     TRY(service::UpdateContainers(config, store, options, ProgressTo(events))));
+                 return RunTransaction(
+                     wait, background, options.dry_run,
+                     [&config, &store, events, options](auto on_started) mutable -> Expected<json> {
+                       options.on_started = std::move(on_started);
+                       return docker::ToJson(TRY(
+                           service::UpdateContainers(config, store, options, ProgressTo(events))));
+                     });
                });
 
   // Code first; the containers are not touched when the code update failed. Two transactions
   // in the history (code, then docker), as a scheduled "both" run makes.
   add.Mutation(
       "applyFullUpdate",
-      [&config, &store, &services, events = context.events](const Caller& caller,
-                                                            const json& input) -> Expected<json> {
+      [&config, &store, &services, events = context.events, background = context.background](
+          const Caller& caller, const json& input) -> Expected<json> {
         InputReader reader(input);
         code::UpdateOptions code_options = CodeOptions(reader.Object("codeOptions"), caller);
         docker::DockerUpdateOptions docker_options{
@@ -363,21 +391,33 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                               .value_or(std::vector<std::string>{}),
             .trigger = "api",
             .actor = caller.actor};
+        const bool wait = reader.Bool("wait", true);
         TRY(reader.Finish());
-        const code::UpdateResult code =
-            TRY(services.versions().Apply(code_options, ProgressTo(events)));
-        json out{{"success", false}, {"code", code::ToJson(code)}};
-        if (!code.success) {
-          out["docker"] = {{"success", false}, {"errors", {"not applied: the code update failed"}}};
-          return out;
-        }
-        Expected<docker::DockerUpdateResult> containers =
-            service::UpdateContainers(config, store, docker_options, ProgressTo(events));
-        out["docker"] = containers
-                            ? docker::ToJson(*containers)
-                            : json{{"success", false}, {"errors", {containers.error().message()}}};
-        out["success"] = containers && containers->success;
-        return out;
+        return RunTransaction(
+            wait, background, /*dry_run=*/false,
+            [&config, &store, &services, events, code_options, docker_options](
+                const BackgroundTransactions::OnStarted& on_started) mutable -> Expected<json> {
+              code_options.on_started = on_started;
+              docker_options.on_started = on_started;
+              const code::UpdateResult code =
+                  TRY(services.versions().Apply(code_options, ProgressTo(events)));
+              const json code_json = code::ToJson(code);
+              json out{{"success", false},
+                       {"code", code_json},
+                       {"transactionId", code_json["transactionId"]}};  // for the audit
+              if (!code.success) {
+                out["docker"] = {{"success", false},
+                                 {"errors", {"not applied: the code update failed"}}};
+                return out;
+              }
+              Expected<docker::DockerUpdateResult> containers =
+                  service::UpdateContainers(config, store, docker_options, ProgressTo(events));
+              out["docker"] =
+                  containers ? docker::ToJson(*containers)
+                             : json{{"success", false}, {"errors", {containers.error().message()}}};
+              out["success"] = containers && containers->success;
+              return out;
+            });
       });
 
   // Rollback images beyond the newest `keep` per container (default docker.image_retention);

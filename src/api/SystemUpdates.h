@@ -1,12 +1,14 @@
 // The `systemUpdates.*` procedures of the original tRPC router (DESIGN.md §6), over the
 // services the CLI uses too. Queries need any token (getCurrentVersion none), mutations the
 // admin role. Every mutation leaves an audit row: actor, client address, request id,
-// procedure, input, outcome and transaction id. applyCodeUpdate and rollback wait for the
-// transaction's result, or with `wait: false` answer {transactionId} once it has started.
+// procedure, input, outcome and transaction id. The long mutations (applyCodeUpdate,
+// applyDockerUpdate, applyFullUpdate, triggerUpdate, rollback) wait for the result, or with
+// `wait: false` answer {transactionId} (the first transaction's) once it has started.
 #pragma once
 
 #include "api/BackgroundTransactions.h"
 #include "api/EventHub.h"
+#include "api/Metrics.h"
 #include "api/Trpc.h"
 #include "config/Config.h"
 #include "service/Services.h"
@@ -19,9 +21,10 @@ struct SystemUpdatesContext {
   store::Store& store;
   service::Services& services;
   EventHub* events = nullptr;  // progress of running transactions goes here when set
-  // Runs applyCodeUpdate and rollback called with `wait: false`; without it, such calls are
+  // Runs the long mutations called with `wait: false`; without it, such calls are
   // BAD_REQUEST.
   BackgroundTransactions* background = nullptr;
+  LastUpdateCheck* last_check = nullptr;  // checkForUpdates records what it found here when set
 };
 
 // Registers every procedure; `context` must outlive the router.

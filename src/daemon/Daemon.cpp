@@ -11,6 +11,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -51,11 +52,11 @@ std::chrono::system_clock::time_point ProcessStart() {
   return start;
 }
 
-// What ended one serving cycle.
-enum class Wake { kStop, kReload, kServerEnded };
+// What ended one serving cycle (kEnded: the server, or the work waited for, ended).
+enum class Wake { kStop, kReload, kEnded };
 
-// Waits for a signal or the end of the server, keeping systemd's watchdog fed meanwhile, and
-// tells systemd when a reload or a stop begins.
+// Waits for a signal or for `ended_fd` to become readable, keeping systemd's watchdog fed
+// meanwhile, and tells systemd when a reload or a stop begins.
 Wake WaitForSignalOr(int signal_fd, int ended_fd, SystemdNotify& systemd) {
   std::array<pollfd, 2> fds{{{signal_fd, POLLIN, 0}, {ended_fd, POLLIN, 0}}};
   while (true) {
@@ -65,10 +66,10 @@ Wake WaitForSignalOr(int signal_fd, int ended_fd, SystemdNotify& systemd) {
         poll(fds.data(), fds.size(), timeout ? static_cast<int>(timeout->count()) : -1);
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return Wake::kServerEnded;
+      return Wake::kEnded;
     }
     if (ready == 0) continue;
-    if (fds[1].revents != 0) return Wake::kServerEnded;
+    if (fds[1].revents != 0) return Wake::kEnded;
     signalfd_siginfo info{};
     if (read(signal_fd, &info, sizeof(info)) != static_cast<ssize_t>(sizeof(info))) continue;
     if (info.ssi_signo == SIGHUP) {
@@ -94,12 +95,10 @@ Expected<std::unique_ptr<store::Store>> OpenStore(const config::Config& config) 
 
 // Finishes what a killed updater left, code updates first, then Docker updates; an update
 // running in another process (the CLI) is not an error here: that process finishes its own
-// transaction. Its progress feeds systemd's watchdog: a recovery that runs installs and builds
-// is alive.
-void RecoverAtStart(const config::Config& config, store::Store& store, service::Services& services,
-                    SystemdNotify& systemd) {
-  Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover(
-      [&systemd](const code::ProgressEvent&) { systemd.WatchdogIfDue(); });
+// transaction.
+void RecoverAtStart(const config::Config& config, store::Store& store,
+                    service::Services& services) {
+  Expected<std::vector<code::UpdateResult>> recovered = services.versions().Recover();
   if (!recovered) {
     spdlog::warn("daemon: recovery at start: {}", recovered.error().message());
   } else {
@@ -119,6 +118,26 @@ void RecoverAtStart(const config::Config& config, store::Store& store, service::
   }
 }
 
+// Runs `work` on a thread of its own while this thread waits in the signal loop, which feeds
+// systemd's watchdog on its timer however long the work stays quiet (a recovery that installs
+// and builds for longer than WatchdogSec is alive, not hung). A stop or reload asked meanwhile
+// does not cut the work off: it is returned once the work has ended (a stop wins).
+std::optional<Wake> RunWhileFeedingTheWatchdog(const std::function<void()>& work, int signal_fd,
+                                               SystemdNotify& systemd) {
+  core::UniqueFd done(eventfd(0, EFD_CLOEXEC));
+  std::jthread worker([&] {
+    work();
+    const std::uint64_t one = 1;
+    [[maybe_unused]] ssize_t n = write(done.get(), &one, sizeof(one));
+  });
+  std::optional<Wake> asked;
+  while (true) {
+    const Wake wake = WaitForSignalOr(signal_fd, done.get(), systemd);
+    if (wake == Wake::kEnded) return asked;  // `worker` is joined on the way out
+    if (asked != Wake::kStop) asked = wake;
+  }
+}
+
 // One cycle on one configuration: run the schedules and deliver notifications (SchedulerLoop)
 // and serve the API, until a signal or a server failure. Tells systemd it is ready once the
 // API listens (at once without an API).
@@ -126,7 +145,10 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
                          SystemdNotify& systemd) {
   std::unique_ptr<store::Store> store = TRY(OpenStore(config));
   std::unique_ptr<service::Services> services = TRY(service::Services::Make(config, *store));
-  RecoverAtStart(config, *store, *services, systemd);
+  if (std::optional<Wake> asked = RunWhileFeedingTheWatchdog(
+          [&] { RecoverAtStart(config, *store, *services); }, signal_fd, systemd)) {
+    return *asked;
+  }
   const std::unique_ptr<SchedulerLoop> scheduler = TRY(SchedulerLoop::Start(config, *store));
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");
@@ -139,14 +161,17 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
   // Before the router and the server, so it is destroyed after them: a transaction running
   // in the background is waited for once the API has stopped.
   api::BackgroundTransactions background(&events);
+  api::LastUpdateCheck last_check;
   api::TrpcRouter router;
   api::AddSystemUpdates(router, {.config = config,
                                  .store = *store,
                                  .services = *services,
                                  .events = &events,
-                                 .background = &background});
+                                 .background = &background,
+                                 .last_check = &last_check});
   api::Metrics metrics(
-      router.Names(), [&] { return api::CollectAppGauges(config, *store); }, ProcessStart());
+      router.Names(), [&] { return api::CollectAppGauges(config, *store, &last_check); },
+      ProcessStart());
   router.Observe([&metrics](std::string_view path, std::string_view code,
                             std::chrono::duration<double> duration) {
     metrics.RecordCall(path, code, duration);
@@ -170,7 +195,7 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
   Wake wake = WaitForSignalOr(signal_fd, ended.get(), systemd);
   server.Stop();
   serving.join();
-  if (wake == Wake::kServerEnded && !served) return std::unexpected(served.error());
+  if (wake == Wake::kEnded && !served) return std::unexpected(served.error());
   return wake;
 }
 

@@ -3,7 +3,9 @@
 // on a thread of its own (SchedulerLoop.h) and serves the API (and its /events stream) until
 // SIGTERM or SIGINT; a scheduled run in progress finishes first. SIGHUP reloads the
 // configuration: a valid new one replaces the old (the API and the schedules restart on it);
-// an invalid one is logged and the old one kept.
+// an invalid one is logged and the old one kept. systemd's watchdog is fed by the main
+// thread's signal loop on a timer, also while the recovery at start runs (on a thread of its
+// own); a stop or reload asked during that recovery waits for its end.
 // Signals arrive through a signalfd, so call Run before any other thread exists.
 #pragma once
 

@@ -704,6 +704,7 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
                                 .state = std::string(StateName(State::kPreflight)),
                                 .state_version = kStateVersion,
                                 .state_json = ToStateJson(journal)}));
+  if (options.on_started) options.on_started(id);
   Runner runner(store_, engine_, credentials_, clock_, id, std::move(journal), progress,
                 options.recreate.value_or(DefaultRecreateOptions()), options.zero_downtime,
                 options.crash_after_recreate_state);

@@ -39,6 +39,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -84,6 +85,9 @@ struct DockerUpdateOptions {
   // Crash tests: the process _exit(137)s right after a plan reaching this state is journaled,
   // exactly as if it had been SIGKILLed there.
   std::optional<RecreateState> crash_after_recreate_state{};
+  // Called with the transaction's id once it is journaled (not for a dry run, nor when
+  // nothing needs an update).
+  std::function<void(const std::string& transaction_id)> on_started{};
 };
 
 struct ContainerUpdate {

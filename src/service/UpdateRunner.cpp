@@ -94,11 +94,16 @@ json ToJson(const RunOutcome& outcome) {
       {"announcedEvent", outcome.announced_event ? json(*outcome.announced_event) : json(nullptr)}};
 }
 
-DockerApplier ContainerApplier(const config::Config& config, store::Store& store) {
-  return [&config, &store](const std::vector<std::string>& containers,
-                           std::string_view trigger) -> Expected<DockerApplyResult> {
+DockerApplier ContainerApplier(const config::Config& config, store::Store& store,
+                               core::ProgressCallback progress,
+                               std::function<void(const std::string&)> on_started) {
+  return [&config, &store, progress, on_started](
+             const std::vector<std::string>& containers,
+             std::string_view trigger) -> Expected<DockerApplyResult> {
     const docker::DockerUpdateResult result = TRY(UpdateContainers(
-        config, store, {.containers = containers, .trigger = std::string(trigger)}));
+        config, store,
+        {.containers = containers, .trigger = std::string(trigger), .on_started = on_started},
+        progress));
     DockerApplyResult applied{.success = result.success, .errors = result.errors};
     for (const docker::ContainerUpdate& container : result.containers) {
       if (container.outcome == "updated") applied.updated.push_back(container.container);

@@ -47,9 +47,12 @@ struct DockerApplyResult {
 using DockerApplier = std::function<Expected<DockerApplyResult>(
     const std::vector<std::string>& containers, std::string_view trigger)>;
 
-// The real applier: one docker::UpdateManager transaction (UpdateContainers) for the containers.
+// The real applier: one docker::UpdateManager transaction (UpdateContainers) for the containers,
+// its progress to `progress`, its id to `on_started` (the API's triggerUpdate).
 // `config` and `store` must outlive it.
-DockerApplier ContainerApplier(const config::Config& config, store::Store& store);
+DockerApplier ContainerApplier(const config::Config& config, store::Store& store,
+                               core::ProgressCallback progress = {},
+                               std::function<void(const std::string&)> on_started = {});
 
 struct RunRequest {
   store::ScheduleUpdateType type = store::ScheduleUpdateType::kCode;

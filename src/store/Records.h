@@ -116,10 +116,26 @@ struct TransactionCount {
   std::int64_t count = 0;
 };
 
+// The finished steps of one transaction type with one name, over the whole history.
+struct StepDurationTotal {
+  TransactionType type{};
+  std::string step{};
+  std::int64_t count = 0;
+  double seconds = 0;  // their durations added up
+};
+
+struct SinkBacklog {
+  std::string sink{};
+  std::int64_t pending = 0;
+};
+
+// What /metrics reads from the store, in one read.
 struct TransactionStatistics {
   std::vector<TransactionCount> counts{};  // only pairs that occur
   // When the newest succeeded update (code, docker or full; not a rollback) completed.
   std::optional<TimePoint> last_update_succeeded_at{};
+  std::vector<StepDurationTotal> step_durations{};  // by type, then step name
+  std::vector<SinkBacklog> notification_backlog{};  // pending outbox rows; only sinks with some
 };
 
 // ---- audit log ----

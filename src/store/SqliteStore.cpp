@@ -618,6 +618,23 @@ Expected<TransactionStatistics> SqliteStore::GetTransactionStatistics() {
                         "WHERE status = 'succeeded' AND type <> 'rollback'"));
     TRY(last.Step());  // an aggregate always yields one row
     statistics.last_update_succeeded_at = last.OptionalTime(0);
+    auto steps = TRY(
+        db_.Prepare("SELECT t.type, s.name, COUNT(*), SUM(s.ended_at - s.started_at) FROM steps s "
+                    "JOIN transactions t ON t.id = s.transaction_id WHERE s.ended_at IS NOT NULL "
+                    "GROUP BY t.type, s.name ORDER BY 1, 2"));
+    while (TRY(steps.Step())) {
+      statistics.step_durations.push_back(
+          StepDurationTotal{.type = TRY(Stored(ParseTransactionType(steps.Text(0)))),
+                            .step = steps.Text(1),
+                            .count = steps.Int(2),
+                            .seconds = static_cast<double>(steps.Int(3)) / 1000.0});
+    }
+    auto backlog = TRY(db_.Prepare(
+        "SELECT sink, COUNT(*) FROM outbox WHERE status = 'pending' GROUP BY sink ORDER BY 1"));
+    while (TRY(backlog.Step())) {
+      statistics.notification_backlog.push_back(
+          SinkBacklog{.sink = backlog.Text(0), .pending = backlog.Int(1)});
+    }
     TRY(scope.Commit());
     return statistics;
   });

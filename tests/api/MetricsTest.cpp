@@ -116,6 +116,55 @@ TEST(MetricsTest, CallsAuthFailuresAndStoreGaugesAreReportedInValidExpositionFor
   }
 }
 
+// Step durations, rollbacks, the notification backlog and what the last check found, as the
+// reference parser reads them.
+TEST(MetricsTest, StepDurationsRollbacksBacklogAndAvailableUpdatesAreReported) {
+  auto gauges = [] {
+    AppGauges gauges = SomeGauges();
+    store::TransactionStatistics& statistics = *gauges.transactions;
+    statistics.counts.push_back({.type = store::TransactionType::kCode,
+                                 .status = store::TransactionStatus::kRolledBack,
+                                 .count = 2});
+    statistics.counts.push_back({.type = store::TransactionType::kDocker,
+                                 .status = store::TransactionStatus::kRollbackFailed,
+                                 .count = 1});
+    statistics.step_durations = {
+        {.type = store::TransactionType::kCode, .step = "build", .count = 4, .seconds = 130.5},
+        {.type = store::TransactionType::kDocker, .step = "pull", .count = 1, .seconds = 2.25}};
+    statistics.notification_backlog = {{.sink = "slack", .pending = 3}};
+    gauges.available = LastUpdateCheck::Found{.code = true, .containers = 2};
+    return gauges;
+  };
+  Metrics metrics({}, gauges, kStart);
+  const json families = Parse(metrics.Render());
+  EXPECT_EQ(Family(families, "galaos_updater_step_duration_seconds")["type"], "summary");
+  const json build = {{"type", "code"}, {"step", "build"}};
+  EXPECT_EQ(Sample(families, "galaos_updater_step_duration_seconds_count", build), 4.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_step_duration_seconds_sum", build), 130.5);
+  EXPECT_EQ(Sample(families, "galaos_updater_step_duration_seconds_sum",
+                   {{"type", "docker"}, {"step", "pull"}}),
+            2.25);
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "code"}}), 2.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "docker"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_rollbacks", {{"type", "manual"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_notifications_pending", {{"sink", "slack"}}), 3.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 1.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}), 2.0);
+}
+
+// Before the daemon checked, nothing is said about available updates; a check without Docker
+// says nothing about containers.
+TEST(MetricsTest, AvailableUpdatesAreOnlyReportedAsTheLastCheckFoundThem) {
+  LastUpdateCheck last_check;
+  Metrics metrics(
+      {}, [&] { return AppGauges{.available = last_check.Get()}; }, kStart);
+  EXPECT_TRUE(Family(Parse(metrics.Render()), "galaos_updater_updates_available").is_null());
+  last_check.Record({.code = false});
+  const json families = Parse(metrics.Render());
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 0.0);
+  EXPECT_TRUE(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}).is_null());
+}
+
 TEST(MetricsTest, EveryFamilyHasOneHelpAndOneTypeLineBeforeItsSamples) {
   Metrics metrics({"systemUpdates.getCurrentVersion"}, SomeGauges, kStart);
   metrics.RecordCall("systemUpdates.getCurrentVersion", "OK", std::chrono::milliseconds(1));

@@ -55,17 +55,16 @@ TEST_F(DaemonTest, AnUpdateWithoutWaitingRunsInTheBackgroundAndStreamsItsProgres
   const int port = testing::FreePort();
   const std::filesystem::path release = git_.root() / "release-build";
   // The build waits for the test's go, so the update is surely still running meanwhile.
-  WriteConfig(port, fmt::format("[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n"
-                                "[commands]\ninstall = [\"true\"]\n"
-                                "build = [\"sh\", \"-c\", \"while [ ! -e '{}' ]; do sleep 0.1; "
-                                "done; echo built\"]\n",
-                                release.string()));
+  WriteConfig(port, UpdateTables(BuildWaitingFor(release)));
   const std::string admin = Token("admin");
   DaemonProcess daemon(config_file_);
   ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(std::chrono::seconds(60));
   const httplib::Headers auth{{"Authorization", "Bearer " + admin}};
+  auto checked = client.Get("/trpc/systemUpdates.checkForUpdates", auth);
+  ASSERT_TRUE(checked);
+  ASSERT_EQ(checked->status, 200) << checked->body;
 
   auto started = client.Post("/trpc/systemUpdates.applyCodeUpdate", auth, R"({"wait":false})",
                              "application/json");
@@ -116,6 +115,76 @@ TEST_F(DaemonTest, AnUpdateWithoutWaitingRunsInTheBackgroundAndStreamsItsProgres
             std::string::npos);
   EXPECT_NE(metrics->body.find("galaos_updater_app_version_info{version=\"1.1.0\"} 1\n"),
             std::string::npos);
+  // The store's steps, and what the daemon's last check found (1.1.0 was available then).
+  EXPECT_NE(metrics->body.find(
+                "galaos_updater_step_duration_seconds_count{type=\"code\",step=\"build\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("galaos_updater_updates_available{kind=\"code\"} 1\n"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_EQ(metrics->body.find("galaos_updater_rollbacks{"), std::string::npos) << metrics->body;
+}
+
+// 100 clients at once, each on its own connection, query the daemon while an update runs
+// (its build waits for the test's go): every call is answered, correctly; then the update
+// succeeds.
+TEST_F(DaemonTest, AHundredConcurrentClientsAreAnsweredWhileAnUpdateRuns) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  const std::filesystem::path release = git_.root() / "release-build";
+  WriteConfig(port, UpdateTables(BuildWaitingFor(release)));
+  const std::string admin = Token("admin");
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  httplib::Client client("127.0.0.1", port);
+  const httplib::Headers as_admin{{"Authorization", "Bearer " + admin}};
+  auto started = client.Post("/trpc/systemUpdates.applyCodeUpdate", as_admin, R"({"wait":false})",
+                             "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 200) << started->body;
+  const std::string id = json::parse(started->body)["result"]["data"]["transactionId"];
+
+  constexpr int kClients = 100;
+  std::vector<std::string> failures(kClients);
+  {
+    std::vector<std::jthread> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.emplace_back([&, i] {
+        httplib::Client mine("127.0.0.1", port);
+        mine.set_connection_timeout(std::chrono::seconds(60));
+        mine.set_read_timeout(std::chrono::seconds(120));
+        const httplib::Headers auth{{"Authorization", "Bearer " + viewer}};
+        auto data = [](const httplib::Result& answer) -> json {
+          if (!answer || answer->status != 200) return nullptr;
+          json body = json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
+          return body.is_object() ? body["result"]["data"] : json(nullptr);
+        };
+        auto version = mine.Get("/trpc/systemUpdates.getCurrentVersion");
+        auto history = mine.Get("/trpc/systemUpdates.getUpdateHistory?input=" +
+                                    httplib::detail::encode_query_param(R"({"limit":1})"),
+                                auth);
+        // The checkout may already be there: the build step runs on it.
+        const json current = data(version);
+        if (!current.is_object() ||
+            (current["version"] != "1.0.0" && current["version"] != "1.1.0")) {
+          failures[i] = "getCurrentVersion: " + (version ? version->body : "no answer");
+        }
+        const json newest = data(history);
+        if (!newest.is_array() || newest.size() != 1 || newest[0]["id"] != id) {
+          failures[i] += "getUpdateHistory: " + (history ? history->body : "no answer");
+        }
+      });
+    }
+  }
+  for (int i = 0; i < kClients; ++i) EXPECT_EQ(failures[i], "") << "client " << i;
+
+  ASSERT_TRUE(core::WriteFileAtomic(release, "go").has_value());
+  const json end = WaitForTransactionEnd(port, admin, id);
+  EXPECT_EQ(end["success"], true) << end << daemon.Output();
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}),
+            git_.Git(git_.author(), {"rev-parse", "v1.1.0^{commit}"}));
 }
 
 // `apply code --follow`: the daemon runs the update; the CLI prints its steps and output.
@@ -164,13 +233,15 @@ TEST_F(DaemonTest, ApplyCodeFollowLetsTheDaemonUpdateAndPrintsItsProgress) {
             git_.Git(git_.author(), {"rev-parse", "v1.1.0^{commit}"}));
 }
 
-// Every call goes through the real @trpc/client, with httpLink and with httpBatchLink.
+// Every procedure of DESIGN.md §6 through the real @trpc/client, with httpLink and with
+// httpBatchLink: first while the test holds the update lock (errors, conflicts, docker off),
+// then the updates' success paths, waited for and with `wait: false`.
 TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
   ASSERT_OK_AND_ASSIGN(testing::NodeReference client,
                        testing::NodeReference::Install("trpc-client", {"@trpc/client@11.25.2"}));
   git_.PublishV1_1();
   const int port = testing::FreePort();
-  WriteConfig(port);
+  WriteConfig(port, UpdateTables());
   const std::string admin = Token("admin");
   const std::string viewer = Token("viewer");
   DaemonProcess daemon(config_file_);
@@ -178,9 +249,11 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
 
   // applyCodeUpdate meets an update in progress: this test holds the update lock.
   std::filesystem::create_directories(state_);
-  ASSERT_OK_AND_ASSIGN(core::FileLock lock,
+  std::optional<core::FileLock> lock;
+  ASSERT_OK_AND_ASSIGN(lock,
                        core::FileLock::TryAcquire(state_ / "update.lock", "update tx-e2e-held"));
 
+  constexpr std::size_t kSteps = 31;  // per link
   json plan = json::array();
   auto step = [&](std::string link, const std::string& token, std::string kind, std::string path,
                   json input = nullptr, std::optional<int> group = std::nullopt) {
@@ -215,14 +288,28 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     step(link, viewer, "query", "listSchedules");                                      // 16
     step(link, admin, "mutation", "removeSchedule", {{"scheduleId", "sch-unknown"}});  // 17
     step(link, admin, "mutation", "triggerUpdate", {{"updateType", "code"}});          // 18
-    ASSERT_EQ(plan.size() - first, 19u);
+    step(link, viewer, "query", "getDockerInfo");                                      // 19
+    step(link, admin, "mutation", "restartContainers");                                // 20
+    step(link, admin, "mutation", "applyDockerUpdate", json::object());                // 21
+    step(link, admin, "mutation", "applyDockerUpdate", {{"wait", false}});             // 22
+    step(link, admin, "mutation", "pruneImages");                                      // 23
+    step(link, admin, "mutation", "applyFullUpdate", json::object());                  // 24
+    step(link, admin, "mutation", "applyFullUpdate", {{"wait", false}});               // 25
+    step(link, admin, "mutation", "applyCodeUpdate", {{"wait", false}});               // 26
+    step(link, admin, "mutation", "triggerUpdate",
+         {{"updateType", "both"}, {"wait", false}});  // 27
+    step(link, admin, "mutation", "applyFullUpdate",
+         {{"codeOptions", {{"skipBuild", "yes"}}}});  // 28
+    step(link, viewer, "query", "getAuditLog",
+         {{"action", "systemUpdates.cleanBackups"}, {"limit", 10}}, 3);  // 29
+    step(link, viewer, "query", "verifyAuditLog", nullptr, 3);           // 30
+    ASSERT_EQ(plan.size() - first, kSteps);
   }
-  ASSERT_OK_AND_ASSIGN(
-      json results,
-      client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
-                 json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}}));
+  const json base_url = fmt::format("http://127.0.0.1:{}", port);
+  ASSERT_OK_AND_ASSIGN(json results, client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
+                                                json{{"baseUrl", base_url}, {"plan", plan}}));
   ASSERT_EQ(results.size(), plan.size());
-  for (std::size_t base : {std::size_t{0}, std::size_t{19}}) {
+  for (std::size_t base : {std::size_t{0}, kSteps}) {
     SCOPED_TRACE(plan[base]["link"].get<std::string>());
     auto error_code = [&](std::size_t i) { return results[base + i]["error"]["code"]; };
     auto http_status = [&](std::size_t i) { return results[base + i]["error"]["httpStatus"]; };
@@ -282,7 +369,103 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     EXPECT_EQ(error_code(18), "CONFLICT") << results[base + 18];
     EXPECT_NE(results[base + 18]["error"]["message"].get<std::string>().find("tx-e2e-held"),
               std::string::npos);
+    for (std::size_t docker : {19, 20, 21, 22, 23}) {
+      EXPECT_EQ(error_code(docker), "BAD_REQUEST") << docker << results[base + docker];
+      EXPECT_NE(results[base + docker]["error"]["message"].get<std::string>().find(
+                    "docker.enabled = false"),
+                std::string::npos)
+          << results[base + docker];
+    }
+    for (std::size_t conflict : {24, 25, 26, 27}) {
+      EXPECT_EQ(error_code(conflict), "CONFLICT") << conflict << results[base + conflict];
+      EXPECT_EQ(http_status(conflict), 409);
+    }
+    EXPECT_EQ(error_code(28), "BAD_REQUEST") << results[base + 28];
+    EXPECT_NE(results[base + 28]["error"]["message"].get<std::string>().find("skipBuild"),
+              std::string::npos)
+        << results[base + 28];
+    const json audit = results[base + 29]["data"];
+    ASSERT_TRUE(audit.is_array()) << results[base + 29];
+    EXPECT_FALSE(audit.empty());
+    for (const json& row : audit) {
+      EXPECT_EQ(row["action"], "systemUpdates.cleanBackups") << row;
+      EXPECT_EQ(row["actor"], "admin-client") << row;
+    }
+    EXPECT_EQ(results[base + 30]["data"]["ok"], true) << results[base + 30];
   }
+
+  // The updates' success paths, once the lock is free. Docker is off here: applyFullUpdate
+  // updates the code and reports the containers' part as failed with the reason.
+  lock.reset();
+  auto ask = [&](const json& steps) -> json {
+    auto answered = client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
+                               json{{"baseUrl", base_url}, {"plan", steps}});
+    EXPECT_TRUE(answered.has_value()) << answered.error().message();
+    EXPECT_EQ(answered ? answered->size() : 0, steps.size());
+    return answered ? *answered : json::array();
+  };
+  plan = json::array();
+  step("batch", admin, "mutation", "applyFullUpdate", {{"codeOptions", {{"skipBuild", true}}}});
+  step("batch", viewer, "query", "listBackups");
+  json full = ask(plan);
+  ASSERT_EQ(full.size(), 2u);
+  EXPECT_EQ(full[0]["data"]["success"], false) << full[0];
+  EXPECT_EQ(full[0]["data"]["code"]["success"], true) << full[0];
+  EXPECT_EQ(full[0]["data"]["code"]["newVersion"], "1.1.0") << full[0];
+  EXPECT_NE(full[0]["data"]["docker"]["errors"].dump().find("docker.enabled = false"),
+            std::string::npos)
+      << full[0];
+  ASSERT_EQ(full[1]["data"].size(), 1u) << full[1];
+  const std::string backup = full[1]["data"][0]["id"].get<std::string>();
+
+  // Each long mutation with wait: false answers its transaction id; the test waits for its
+  // end on /events before the next one.
+  const std::vector<std::pair<std::string, json>> background = {
+      {"rollback", {{"backupPath", backup}, {"wait", false}}},
+      {"triggerUpdate", {{"updateType", "code"}, {"wait", false}}},
+      {"rollback", {{"backupPath", backup}, {"wait", true}}},
+      {"applyFullUpdate", {{"wait", false}}},
+      {"rollback", {{"backupPath", backup}}},
+      {"applyCodeUpdate", {{"wait", false}}},
+  };
+  for (const auto& [procedure, input] : background) {
+    SCOPED_TRACE(procedure + input.dump());
+    plan = json::array();
+    step("http", admin, "mutation", procedure, input);
+    const json answer = ask(plan);
+    ASSERT_EQ(answer.size(), 1u);
+    ASSERT_EQ(answer[0]["ok"], true) << answer[0];
+    const json data = answer[0]["data"];
+    if (input.value("wait", true)) {
+      EXPECT_EQ(data["success"], true) << data;
+      continue;
+    }
+    ASSERT_EQ(data.size(), 1u) << data;
+    const std::string id = data["transactionId"].get<std::string>();
+    const json end = WaitForTransactionEnd(port, admin, id);
+    // applyFullUpdate: the code transaction succeeds, the docker part does not run (off).
+    EXPECT_EQ(end["success"], procedure != "applyFullUpdate") << end;
+  }
+  plan = json::array();
+  step("batch", viewer, "query", "getUpdateHistory", {{"limit", 100}}, 4);
+  step("batch", viewer, "query", "getCurrentVersion", nullptr, 4);
+  step("batch", viewer, "query", "getAuditLog", {{"limit", 1000}}, 4);
+  const json after = ask(plan);
+  ASSERT_EQ(after.size(), 3u);
+  // full, rollback, trigger, rollback, full, rollback, code: newest first.
+  std::vector<std::string> types;
+  for (const json& transaction : after[0]["data"]) {
+    EXPECT_EQ(transaction["status"], "succeeded") << transaction;
+    types.push_back(transaction["type"].get<std::string>());
+  }
+  EXPECT_EQ(types,
+            (std::vector<std::string>{"system_update_code", "system_rollback", "system_update_code",
+                                      "system_rollback", "system_update_code", "system_rollback",
+                                      "system_update_code"}));
+  EXPECT_EQ(after[1]["data"]["version"], "1.1.0");
+  int started = 0;
+  for (const json& row : after[2]["data"]) started += row["outcome"] == "started" ? 1 : 0;
+  EXPECT_EQ(started, 4) << after[2];
 }
 
 }  // namespace

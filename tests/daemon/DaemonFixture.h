@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <thread>
 
@@ -97,6 +98,35 @@ class DaemonProcess {
   std::jthread waiter_;  // last: joined before the members it uses go away
 };
 
+// Reads /events from its start until transaction `id` has ended (wait: false); its end event's
+// data {id, state, success}, or null when the stream ended first.
+inline nlohmann::json WaitForTransactionEnd(int port, const std::string& token,
+                                            const std::string& id) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(std::chrono::minutes(5));
+  std::string stream;
+  nlohmann::json end;
+  client.Get(
+      "/events", httplib::Headers{{"Authorization", "Bearer " + token}, {"Last-Event-ID", "0"}},
+      [&](const char* data, std::size_t size) {
+        stream.append(data, size);
+        for (std::size_t at = 0; (at = stream.find("data: ", at)) != std::string::npos;) {
+          const std::size_t line_end = stream.find('\n', at);
+          if (line_end == std::string::npos) break;
+          const nlohmann::json event =
+              nlohmann::json::parse(stream.substr(at + 6, line_end - at - 6), nullptr,
+                                    /*allow_exceptions=*/false);
+          at = line_end;
+          if (event.is_object() && event.value("id", "") == id && event.contains("success")) {
+            end = event;
+            return false;
+          }
+        }
+        return true;
+      });
+  return end;
+}
+
 class DaemonTest : public ::testing::Test {
  protected:
   std::filesystem::path WriteConfig(int port, std::string_view extra = "") {
@@ -126,6 +156,21 @@ class DaemonTest : public ::testing::Test {
     options.unset_environment = {"GALAOS_UPDATER_CONFIG", "UPDATE_CHECK_SCHEDULE",
                                  "AUTO_UPDATE_ENABLED"};
     return TRY(core::RunChecked(options)).stdout_tail;
+  }
+
+  // The [update] and [commands] tables for code updates from the git fixture: the install does
+  // nothing, the build runs the shell script `build` (empty: does nothing).
+  static std::string UpdateTables(std::string_view build = "") {
+    return fmt::format(
+        "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n[commands]\n"
+        "install = [\"true\"]\nbuild = [\"sh\", \"-c\", \"{}\"]\n",
+        build.empty() ? "true" : build);
+  }
+
+  // A build script that waits for `go` to exist (so the update surely runs meanwhile), then
+  // prints "built".
+  static std::string BuildWaitingFor(const std::filesystem::path& go) {
+    return fmt::format("while [ ! -e '{}' ]; do sleep 0.1; done; echo built", go.string());
   }
 
   static int Healthz(int port) {

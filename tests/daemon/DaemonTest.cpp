@@ -50,6 +50,15 @@ class NotifySocket {
     return false;
   }
 
+  // Reads what was sent so far, without waiting: later WaitFor calls see only newer messages.
+  void Drain() {
+    std::array<char, 4096> buffer{};
+    ssize_t size = 0;
+    while ((size = recv(fd_.get(), buffer.data(), buffer.size(), MSG_DONTWAIT)) > 0) {
+      received_ += std::string(buffer.data(), static_cast<std::size_t>(size)) + "|";
+    }
+  }
+
   const std::string& received() const { return received_; }
   std::string path() const { return path_.string(); }
 
@@ -114,6 +123,119 @@ TEST_F(DaemonTest, TellsSystemdWhenReadyReloadingAndStoppingAndFeedsTheWatchdog)
   std::optional<core::ProcessResult> result = daemon.WaitForExit();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << daemon.Output();
+}
+
+// True once `path` exists; false after 60 s.
+bool WaitForFile(const std::filesystem::path& path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!std::filesystem::exists(path)) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// Under KillMode=mixed systemd SIGTERMs only the daemon: an update it runs is let finish (its
+// build outlives the signal), the daemon then exits cleanly, and after a restart the update
+// is in the history as succeeded, nothing left to recover, the app healthy on the new version.
+TEST_F(DaemonTest, SigtermDuringAnUpdateLetsItFinishAndTheRestartedDaemonShowsIt) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  const std::filesystem::path building = git_.root() / "building";
+  const std::filesystem::path release = git_.root() / "release-build";
+  WriteConfig(port, UpdateTables(fmt::format("touch '{}'; {}", building.string(),
+                                             BuildWaitingFor(release))));
+  const std::string admin = Token("admin");
+  const httplib::Headers auth{{"Authorization", "Bearer " + admin}};
+  std::string id;
+  {
+    DaemonProcess daemon(config_file_);
+    ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+    httplib::Client client("127.0.0.1", port);
+    auto started = client.Post("/trpc/systemUpdates.applyCodeUpdate", auth, R"({"wait":false})",
+                               "application/json");
+    ASSERT_TRUE(started);
+    ASSERT_EQ(started->status, 200) << started->body;
+    id = json::parse(started->body)["result"]["data"]["transactionId"];
+    ASSERT_TRUE(WaitForFile(building)) << daemon.Output();
+
+    daemon.Signal(SIGTERM);
+    ASSERT_TRUE(daemon.WaitForLines("waiting for the running transaction")) << daemon.Output();
+    EXPECT_NE(Healthz(port), 200);  // no new requests meanwhile
+    ASSERT_TRUE(core::WriteFileAtomic(release, "go").has_value());
+    std::optional<core::ProcessResult> result = daemon.WaitForExit();
+    ASSERT_TRUE(result.has_value());
+    EXPECT_EQ(result->exit_code, 0) << result->Describe() << "\n" << daemon.Output();
+  }
+
+  DaemonProcess restarted(config_file_);
+  ASSERT_TRUE(restarted.WaitForLines("listening on")) << restarted.Output();
+  EXPECT_EQ(restarted.Output().find("recovered transaction"), std::string::npos)
+      << restarted.Output();
+  httplib::Client client("127.0.0.1", port);
+  auto history = client.Get("/trpc/systemUpdates.getUpdateHistory", auth);
+  ASSERT_TRUE(history);
+  const json newest = json::parse(history->body)["result"]["data"][0];
+  EXPECT_EQ(newest["id"], id) << newest;
+  EXPECT_EQ(newest["status"], "succeeded") << newest;
+  auto version = client.Get("/trpc/systemUpdates.getCurrentVersion");
+  ASSERT_TRUE(version);
+  EXPECT_EQ(json::parse(version->body)["result"]["data"]["version"], "1.1.0") << version->body;
+  auto health = client.Get("/trpc/systemUpdates.healthCheck", auth);
+  ASSERT_TRUE(health);
+  EXPECT_EQ(json::parse(health->body)["result"]["data"]["healthy"], true) << health->body;
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}),
+            git_.Git(git_.author(), {"rev-parse", "v1.1.0^{commit}"}));
+}
+
+// An update killed in its build (SIGKILL: systemd's escalation, a power loss) is rolled back
+// by the next daemon's recovery at start, whose rebuild stays quiet for seconds: the
+// watchdog is fed all along, on its timer, before READY=1. Then the app is back on 1.0.0 and
+// the history says rolled back.
+TEST_F(DaemonTest, TheWatchdogIsFedDuringAQuietRecoveryAtStart) {
+  git_.PublishV1_1();
+  const int port = testing::FreePort();
+  const std::filesystem::path building = git_.root() / "building";
+  const std::filesystem::path killed = git_.root() / "killed";
+  const std::filesystem::path rebuilding = git_.root() / "rebuilding";
+  const std::filesystem::path rebuilt = git_.root() / "rebuilt";
+  // The update's build waits until the test has killed the updater; the rollback's rebuild
+  // (once `killed` exists) prints nothing for 8 s.
+  WriteConfig(port,
+              UpdateTables(fmt::format(
+                  "if [ -e '{0}' ]; then touch '{1}'; sleep 8; touch '{2}'; exit 0; fi; "
+                  "touch '{3}'; while [ ! -e '{0}' ]; do sleep 0.1; done; exit 1",
+                  killed.string(), rebuilding.string(), rebuilt.string(), building.string())));
+  {
+    core::ProcessOptions options;
+    options.argv = {GALAOS_CLI_PATH, "--config", config_file_.string(), "apply", "code"};
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG"};
+    ASSERT_OK_AND_ASSIGN(core::Process cli, core::Process::Start(options));
+    ASSERT_TRUE(WaitForFile(building));
+    kill(cli.pid(), SIGKILL);
+    ASSERT_OK(cli.Wait());
+    ASSERT_TRUE(core::WriteFileAtomic(killed, "yes").has_value());
+  }
+
+  NotifySocket systemd(git_.root() / "notify.sock");
+  DaemonProcess daemon(config_file_,
+                       {{"NOTIFY_SOCKET", systemd.path()}, {"WATCHDOG_USEC", "1000000"}});
+  ASSERT_TRUE(WaitForFile(rebuilding)) << daemon.Output();
+  systemd.Drain();  // fed before the quiet part does not count
+  ASSERT_TRUE(systemd.WaitFor("WATCHDOG=1")) << systemd.received() << daemon.Output();
+  ASSERT_TRUE(systemd.WaitFor("WATCHDOG=1")) << systemd.received();
+  ASSERT_TRUE(systemd.WaitFor("WATCHDOG=1")) << systemd.received();
+  // Three feeds (every 0.5 s) while the rebuild sleeps its 8 s, before the daemon is ready.
+  EXPECT_FALSE(std::filesystem::exists(rebuilt));
+  EXPECT_EQ(systemd.received().find("READY=1"), std::string::npos) << systemd.received();
+  ASSERT_TRUE(systemd.WaitFor("READY=1")) << systemd.received() << daemon.Output();
+  EXPECT_TRUE(std::filesystem::exists(rebuilt));
+  ASSERT_TRUE(daemon.WaitForLines("recovered transaction")) << daemon.Output();
+  EXPECT_NE(daemon.Output().find("RolledBack"), std::string::npos) << daemon.Output();
+  EXPECT_EQ(git_.Git(git_.app(), {"rev-parse", "HEAD"}),
+            git_.Git(git_.author(), {"rev-parse", "v1.0.0^{commit}"}));
+  ASSERT_OK_AND_ASSIGN(std::string history, Cli({"history", "--json"}));
+  EXPECT_NE(history.find("rolled_back"), std::string::npos) << history;
 }
 
 // packaging/galaos-updater.service as systemd itself reads it.

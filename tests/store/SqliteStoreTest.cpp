@@ -164,6 +164,35 @@ TEST_F(StoreTest, StatisticsCountByTypeAndStatusAndTellTheLastSuccessfulUpdate) 
   EXPECT_EQ(*statistics.last_update_succeeded_at, kStart + 20s);
 }
 
+// /metrics' step durations and notification backlog: finished steps only, added up per
+// transaction type and step name; pending outbox rows per sink.
+TEST_F(StoreTest, StatisticsAddUpFinishedStepsAndCountPendingNotificationsPerSink) {
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
+  ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-2")));
+  for (const auto& [id, seconds] : {std::pair{"tx-1", 30s}, std::pair{"tx-2", 90s}}) {
+    ASSERT_OK_AND_ASSIGN(std::int64_t step, store_->BeginStep(id, "build"));
+    clock_.Advance(seconds);
+    ASSERT_OK(store_->FinishStep(step, StepResult{}));
+  }
+  ASSERT_OK(store_->BeginStep("tx-2", "restart"));  // still running: not counted
+  for (const char* sink : {"slack", "slack", "email"}) {
+    ASSERT_OK(store_->EnqueueNotification(
+        {.event_type = "update_started", .payload_json = "{}", .sink = sink}));
+  }
+
+  ASSERT_OK_AND_ASSIGN(TransactionStatistics statistics, store_->GetTransactionStatistics());
+  ASSERT_EQ(statistics.step_durations.size(), 1u);
+  EXPECT_EQ(statistics.step_durations[0].type, TransactionType::kCode);
+  EXPECT_EQ(statistics.step_durations[0].step, "build");
+  EXPECT_EQ(statistics.step_durations[0].count, 2);
+  EXPECT_EQ(statistics.step_durations[0].seconds, 120.0);
+  ASSERT_EQ(statistics.notification_backlog.size(), 2u);
+  EXPECT_EQ(statistics.notification_backlog[0].sink, "email");
+  EXPECT_EQ(statistics.notification_backlog[0].pending, 1);
+  EXPECT_EQ(statistics.notification_backlog[1].sink, "slack");
+  EXPECT_EQ(statistics.notification_backlog[1].pending, 2);
+}
+
 TEST_F(StoreTest, FinishedTransactionIsImmutable) {
   ASSERT_OK(store_->CreateTransaction(CodeUpdate("tx-1")));
   clock_.Advance(90s);

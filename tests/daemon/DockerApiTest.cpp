@@ -1,0 +1,133 @@
+// The docker procedures' success paths through the real @trpc/client (v11, from npm), against
+// the real engine and registry of scripts/docker-engine.sh: a managed container of this test
+// whose image has a newer push. Only this test's containers are managed (a label unique to
+// it): the engine is shared.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "DaemonFixture.h"
+#include "docker/DockerTestSupport.h"
+#include "docker/Recreate.h"
+#include "docker/UpdateManager.h"
+#include "support/Assertions.h"
+#include "support/NodeReference.h"
+
+namespace galaos::daemon {
+namespace {
+
+using docker::testing::DockerCli;
+using nlohmann::json;
+
+constexpr std::string_view kSleep = R"(CMD ["/bin/busybox", "sleep", "600"])";
+
+TEST_F(DaemonTest, TheRealTrpcClientUpdatesContainersThroughTheApi) {
+  ASSERT_OK_AND_ASSIGN(testing::NodeReference client,
+                       testing::NodeReference::Install("trpc-client", {"@trpc/client@11.25.2"}));
+  docker::testing::Resources resources;
+  const std::string prefix = docker::testing::UniquePrefix();
+  const std::string image = fmt::format("{}/{}-app:1", docker::testing::kRegistry, prefix);
+  ASSERT_OK(docker::testing::ImportBusyboxImage({.name = image, .changes = {std::string(kSleep)}}));
+  ASSERT_OK_AND_ASSIGN(const std::string v1,
+                       DockerCli({"image", "inspect", "-f", "{{.Id}}", image}));
+  resources.Image(v1.substr(0, v1.find('\n')));  // removed last: the tags go first
+  resources.Image(image);
+  ASSERT_OK(DockerCli({"push", image}));
+  const std::string name = resources.Container(prefix + "-web");
+  resources.Container(docker::RecoveryName(name));
+  ASSERT_OK(
+      DockerCli({"run", "-d", "--init", "--name", name, "--label", "gdt.test=" + prefix, image}));
+  // A different image under the same tag: the registry's digest changes, the container's not.
+  const std::string next = resources.Image(prefix + "-app:v2");
+  ASSERT_OK(docker::testing::ImportBusyboxImage(
+      {.name = next, .changes = {std::string(kSleep)}, .files = {{"/version", "2"}}}));
+  ASSERT_OK(DockerCli({"tag", next, image}));
+  ASSERT_OK(DockerCli({"push", image}));
+
+  docker_ =
+      fmt::format("host = \"{}\"\nmanaged_label = \"gdt.test={}\"\nhealthy_timeout = \"60s\"\n",
+                  docker::testing::kDockerHost, prefix);
+  const int port = testing::FreePort();
+  WriteConfig(port, UpdateTables());
+  const std::string admin = Token("admin");
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+
+  auto ask = [&](const json& steps) -> json {
+    json plan = json::array();
+    for (const json& step : steps) {
+      json call = {{"link", "http"},
+                   {"token", step[0] == "query" ? viewer : admin},
+                   {"kind", step[0]},
+                   {"path", "systemUpdates." + step[1].get<std::string>()}};
+      if (step.size() > 2) call["input"] = step[2];
+      plan.push_back(call);
+    }
+    auto answered =
+        client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
+                   json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}});
+    EXPECT_TRUE(answered.has_value()) << answered.error().message();
+    EXPECT_EQ(answered ? answered->size() : 0, plan.size());
+    return answered ? *answered : json::array();
+  };
+
+  const json before = ask(
+      json::array({{"query", "listContainers"},
+                   {"query", "getDockerInfo"},
+                   {"query", "checkForUpdates"},
+                   {"mutation", "applyDockerUpdate", {{"containers", {name}}, {"wait", false}}}}));
+  ASSERT_EQ(before.size(), 4u);
+  ASSERT_EQ(before[0]["data"].size(), 1u) << before[0];
+  EXPECT_EQ(before[0]["data"][0]["name"], name);
+  EXPECT_EQ(before[0]["data"][0]["state"], "running");
+  EXPECT_FALSE(before[1]["data"]["serverVersion"].get<std::string>().empty()) << before[1];
+  ASSERT_EQ(before[2]["data"]["docker"].size(), 1u) << before[2];
+  EXPECT_EQ(before[2]["data"]["docker"][0]["container"], name);
+  EXPECT_EQ(before[2]["data"]["docker"][0]["updateAvailable"], true) << before[2];
+  ASSERT_EQ(before[3]["ok"], true) << before[3];
+  const std::string id = before[3]["data"]["transactionId"].get<std::string>();
+  const json end = WaitForTransactionEnd(port, admin, id);
+  EXPECT_EQ(end["success"], true) << end << daemon.Output();
+  EXPECT_EQ(end["state"], "Succeeded") << end;
+  // The rollback image the update tagged is this test's to remove.
+  ASSERT_OK_AND_ASSIGN(const std::string tags,
+                       DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                                  docker::RollbackRepository(name)}));
+  for (std::size_t at = 0, line_end; (line_end = tags.find('\n', at)) != std::string::npos;
+       at = line_end + 1) {
+    resources.Image(tags.substr(at, line_end - at));
+  }
+
+  const json after =
+      ask(json::array({{"query", "listContainers"},
+                       {"mutation", "restartContainers", {{"containers", {name}}}},
+                       {"mutation", "applyDockerUpdate", json::object()},
+                       {"mutation", "applyFullUpdate", json::object()},
+                       {"mutation", "triggerUpdate", {{"updateType", "docker"}, {"wait", false}}},
+                       {"mutation", "pruneImages", json::object()},
+                       {"query", "getUpdateHistory", {{"limit", 1}}}}));
+  ASSERT_EQ(after.size(), 7u);
+  EXPECT_EQ(after[0]["data"][0]["state"], "running") << after[0];
+  EXPECT_EQ(after[1]["data"],
+            json::parse(fmt::format(R"({{"success":true,"restarted":["{}"]}})", name)))
+      << after[1];
+  // Nothing newer any more: each answers a success without a transaction.
+  EXPECT_EQ(after[2]["data"]["success"], true) << after[2];
+  EXPECT_EQ(after[2]["data"]["updated"], json::array()) << after[2];
+  EXPECT_EQ(after[3]["data"]["success"], true) << after[3];
+  EXPECT_EQ(after[3]["data"]["docker"]["success"], true) << after[3];
+  EXPECT_EQ(after[4]["data"]["success"], true) << after[4];
+  EXPECT_EQ(after[4]["data"].contains("transactionId"), false) << after[4];
+  EXPECT_EQ(after[5]["data"]["imagesDeleted"], 0) << after[5];
+  EXPECT_NE(after[5]["data"]["message"].get<std::string>().find("rollback image"),
+            std::string::npos);
+  const json newest = after[6]["data"][0];
+  EXPECT_EQ(newest["id"], id) << after[6];
+  EXPECT_EQ(newest["type"], "system_update_docker");
+  EXPECT_EQ(newest["status"], "succeeded");
+}
+
+}  // namespace
+}  // namespace galaos::daemon
