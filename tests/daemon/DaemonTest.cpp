@@ -13,6 +13,7 @@
 
 #include "../notify/HttpReceiver.h"
 #include "DaemonFixture.h"
+#include "core/FileLock.h"
 #include "core/UniqueFd.h"
 #include "store/SqliteStore.h"
 #include "support/Assertions.h"
