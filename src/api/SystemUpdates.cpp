@@ -219,6 +219,22 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
       });
 }
 
+// The app's version. A code update or rollback rewrites package.json in place (git checkout
+// truncates, then writes): a read in between fails, and then the version the unfinished
+// transaction started from is the answer, as the app still runs it until its restart step.
+Expected<semver::Version> RunningVersion(const config::Config& config, store::Store& store) {
+  Expected<semver::Version> version =
+      release::CurrentVersion(config.app.root, config.update.version_source);
+  if (version) return version;
+  for (const store::Transaction& transaction : TRY(store.ListUnfinishedTransactions())) {
+    if (transaction.type == store::TransactionType::kDocker || transaction.from_version.empty())
+      continue;
+    if (auto started = semver::Version::Parse(transaction.from_version, semver::ParseMode::kLoose))
+      return started;
+  }
+  return version;
+}
+
 }  // namespace
 
 void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
@@ -228,10 +244,9 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
   service::Services& services = context.services;
 
   add.Query("getCurrentVersion", Access::kPublic,
-            [&config](const Caller&, const json& input) -> Expected<json> {
+            [&config, &store](const Caller&, const json& input) -> Expected<json> {
               TRY(InputReader(input).Finish());
-              semver::Version version =
-                  TRY(release::CurrentVersion(config.app.root, config.update.version_source));
+              semver::Version version = TRY(RunningVersion(config, store));
               json out = {{"version", version.ToString()},
                           {"major", version.major()},
                           {"minor", version.minor()},

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "api/SystemUpdates.h"
+#include "core/AtomicFile.h"
 #include "core/Clock.h"
 #include "core/TempDir.h"
 #include "store/SqliteStore.h"
@@ -100,6 +101,22 @@ TEST_F(SystemUpdatesTest, SetScheduleEnabledDisablesAndEnablesASchedule) {
                         .body = json{{"scheduleId", id}, {"enabled", false}}.dump()};
   EXPECT_EQ(router_.Handle(as_viewer, viewer_).status, 403);
   EXPECT_EQ(Query("listSchedules")[0]["enabled"], true);
+}
+
+// A code update rewrites package.json in place: read in between, the version is the one the
+// running transaction started from; with no transaction running, the broken file is an error.
+TEST_F(SystemUpdatesTest, TheCurrentVersionDuringAnUpdatesCheckoutIsTheOneItStartedFrom) {
+  EXPECT_EQ(Query("getCurrentVersion")["version"], "1.0.0");
+  ASSERT_OK(core::WriteFileAtomic(git_.app() / "package.json", ""));
+  EXPECT_EQ(Query("getCurrentVersion")["error"]["data"]["code"], "BAD_REQUEST");
+
+  ASSERT_OK(store_->CreateTransaction(store::NewTransaction{.type = store::TransactionType::kCode,
+                                                            .trigger = "api",
+                                                            .from_version = "1.0.0",
+                                                            .to_version = "1.1.0",
+                                                            .state = "Checkout"}));
+  json version = Query("getCurrentVersion");
+  EXPECT_EQ(version["version"], "1.0.0") << version;
 }
 
 // The Update screen's confirmation shows this plan; no transaction runs, and the audit row
