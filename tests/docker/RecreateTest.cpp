@@ -22,7 +22,6 @@ using testing::Resources;
 using testing::TestEngine;
 using testing::UniquePrefix;
 
-constexpr std::int64_t kNanosPerMs = 1'000'000;
 const std::vector<std::string> kSleepCmd = {R"(CMD ["/bin/busybox", "sleep", "600"])"};
 
 class RecreateOnEngine : public ::testing::Test {
@@ -68,12 +67,7 @@ class RecreateOnEngine : public ::testing::Test {
         {"WorkingDir", "/www"},
         {"User", "1000:1000"},
         {"Labels", {{"com.example.role", "web"}, {"com.galaos.managed", "true"}}},
-        {"Healthcheck",
-         {{"Test",
-           {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
-          {"Interval", 300 * kNanosPerMs},
-          {"Timeout", 3000 * kNanosPerMs},
-          {"Retries", 2}}},
+        {"Healthcheck", testing::HttpdHealthcheck()},
         {"ExposedPorts", {{"8080/tcp", json::object()}}},
         {"StopSignal", "SIGINT"},
         {"StopTimeout", 5},

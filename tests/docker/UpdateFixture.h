@@ -25,7 +25,6 @@ namespace galaos::docker::testing {
 
 using nlohmann::json;
 
-inline constexpr std::int64_t kNanosPerMs = 1'000'000;
 // Serves /www on 8080; the health check fails (404) on an image without /www/index.html.
 inline const std::vector<std::string> kHttpdCmd = {
     R"(CMD ["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"])"};
@@ -120,12 +119,7 @@ class UpdateFixture : public ::testing::Test {
         {"Image", image},
         {"Env", {"SERVICE=" + service}},
         {"Labels", labels},
-        {"Healthcheck",
-         {{"Test",
-           {"CMD", "/bin/busybox", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"}},
-          {"Interval", 300 * kNanosPerMs},
-          {"Timeout", 3000 * kNanosPerMs},
-          {"Retries", 2}}},
+        {"Healthcheck", testing::HttpdHealthcheck()},
         {"ExposedPorts", {{"8080/tcp", json::object()}}},
         {"HostConfig",
          {{"PortBindings",
