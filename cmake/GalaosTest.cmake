@@ -1,6 +1,8 @@
-# galaos_add_test(NAME <name> SOURCES <files...> LIBS <libs...> [LABELS <labels...>] [DOCKER])
+# galaos_add_test(NAME <name> SOURCES <files...> LIBS <libs...> [LABELS <label>] [DOCKER])
 # One gtest executable; every TEST in it becomes its own ctest case, labelled with LABELS
-# (default: the executable's name) so `ctest -L <label>` runs one suite.
+# (default: the executable's name) so `ctest -L <label>` runs one suite. One label only:
+# gtest_discover_tests does not carry a list through PROPERTIES (it kept the first label and
+# lost the properties after it, FIXTURES_REQUIRED included).
 # DOCKER: the tests need the real Docker engine and registry of scripts/docker-engine.sh;
 # ctest starts them once before the first such test and stops them after the last; the tests
 # find them at GALAOS_TEST_DOCKER_HOST and GALAOS_TEST_REGISTRY (compile definitions).
@@ -28,7 +30,10 @@ function(galaos_add_test)
   if(NOT T_LABELS)
     set(T_LABELS ${T_NAME})
   endif()
-  string(REPLACE ";" "\\;" labels "${T_LABELS}")
+  list(LENGTH T_LABELS label_count)
+  if(label_count GREATER 1)
+    message(FATAL_ERROR "galaos_add_test(${T_NAME}): one label only, got '${T_LABELS}'")
+  endif()
   set(docker_properties)
   if(T_DOCKER)
     set(docker_properties FIXTURES_REQUIRED docker_engine)
@@ -36,5 +41,5 @@ function(galaos_add_test)
       GALAOS_TEST_REGISTRY="${GALAOS_TEST_REGISTRY}")
   endif()
   gtest_discover_tests(${T_NAME} DISCOVERY_TIMEOUT 60
-    PROPERTIES TIMEOUT 600 LABELS "${labels}" ${docker_properties})
+    PROPERTIES TIMEOUT 600 LABELS ${T_LABELS} ${docker_properties})
 endfunction()
