@@ -255,15 +255,10 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
 
   constexpr std::size_t kSteps = 31;  // per link
   json plan = json::array();
-  auto step = [&](std::string link, const std::string& token, std::string kind, std::string path,
-                  json input = nullptr, std::optional<int> group = std::nullopt) {
-    json call = {{"link", link},
-                 {"token", token.empty() ? json(nullptr) : json(token)},
-                 {"kind", kind},
-                 {"path", "systemUpdates." + path}};
-    if (!input.is_null()) call["input"] = input;
-    if (group) call["group"] = *group;
-    plan.push_back(call);
+  auto step = [&](std::string_view link, std::string_view token, std::string_view kind,
+                  std::string_view procedure, json input = nullptr,
+                  std::optional<int> group = std::nullopt) {
+    plan.push_back(TrpcCall(link, token, kind, procedure, std::move(input), group));
   };
   for (std::string link : {"http", "batch"}) {
     const std::size_t first = plan.size();
@@ -305,9 +300,7 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     step(link, viewer, "query", "verifyAuditLog", nullptr, 3);           // 30
     ASSERT_EQ(plan.size() - first, kSteps);
   }
-  const json base_url = fmt::format("http://127.0.0.1:{}", port);
-  ASSERT_OK_AND_ASSIGN(json results, client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
-                                                json{{"baseUrl", base_url}, {"plan", plan}}));
+  const json results = AskTrpcClient(client, port, plan);
   ASSERT_EQ(results.size(), plan.size());
   for (std::size_t base : {std::size_t{0}, kSteps}) {
     SCOPED_TRACE(plan[base]["link"].get<std::string>());
@@ -397,17 +390,10 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
   // The updates' success paths, once the lock is free. Docker is off here: applyFullUpdate
   // updates the code and reports the containers' part as failed with the reason.
   lock.reset();
-  auto ask = [&](const json& steps) -> json {
-    auto answered = client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
-                               json{{"baseUrl", base_url}, {"plan", steps}});
-    EXPECT_TRUE(answered.has_value()) << answered.error().message();
-    EXPECT_EQ(answered ? answered->size() : 0, steps.size());
-    return answered ? *answered : json::array();
-  };
   plan = json::array();
   step("batch", admin, "mutation", "applyFullUpdate", {{"codeOptions", {{"skipBuild", true}}}});
   step("batch", viewer, "query", "listBackups");
-  json full = ask(plan);
+  json full = AskTrpcClient(client, port, plan);
   ASSERT_EQ(full.size(), 2u);
   EXPECT_EQ(full[0]["data"]["success"], false) << full[0];
   EXPECT_EQ(full[0]["data"]["code"]["success"], true) << full[0];
@@ -432,7 +418,7 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
     SCOPED_TRACE(procedure + input.dump());
     plan = json::array();
     step("http", admin, "mutation", procedure, input);
-    const json answer = ask(plan);
+    const json answer = AskTrpcClient(client, port, plan);
     ASSERT_EQ(answer.size(), 1u);
     ASSERT_EQ(answer[0]["ok"], true) << answer[0];
     const json data = answer[0]["data"];
@@ -450,7 +436,7 @@ TEST_F(DaemonTest, TheRealTrpcClientCallsTheApi) {
   step("batch", viewer, "query", "getUpdateHistory", {{"limit", 100}}, 4);
   step("batch", viewer, "query", "getCurrentVersion", nullptr, 4);
   step("batch", viewer, "query", "getAuditLog", {{"limit", 1000}}, 4);
-  const json after = ask(plan);
+  const json after = AskTrpcClient(client, port, plan);
   ASSERT_EQ(after.size(), 3u);
   // full, rollback, trigger, rollback, full, rollback, code: newest first.
   std::vector<std::string> types;

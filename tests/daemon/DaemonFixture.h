@@ -18,6 +18,7 @@
 #include "core/AtomicFile.h"
 #include "core/Process.h"
 #include "support/GitFixture.h"
+#include "support/NodeReference.h"
 #include "support/TestServices.h"
 
 namespace galaos::daemon {
@@ -125,6 +126,33 @@ inline nlohmann::json WaitForTransactionEnd(int port, const std::string& token,
         return true;
       });
   return end;
+}
+
+// One call of a plan for tests/api/e2e/trpc-client.js: `procedure` of systemUpdates through
+// `link` ("http" or "batch") with `token` (empty: none); calls of one `group` share a batch.
+inline nlohmann::json TrpcCall(std::string_view link, std::string_view token, std::string_view kind,
+                               std::string_view procedure, nlohmann::json input = nullptr,
+                               std::optional<int> group = std::nullopt) {
+  nlohmann::json call = {{"link", link},
+                         {"token", token.empty() ? nlohmann::json(nullptr) : nlohmann::json(token)},
+                         {"kind", kind},
+                         {"path", fmt::format("systemUpdates.{}", procedure)}};
+  if (!input.is_null()) call["input"] = std::move(input);
+  if (group) call["group"] = *group;
+  return call;
+}
+
+// Runs `plan` with the real @trpc/client (`client`) against the daemon on `port`: one answer
+// per call, {ok: true, data} or {ok: false, error}. A failed run or a missing answer fails the
+// test (and answers what there is).
+inline nlohmann::json AskTrpcClient(const testing::NodeReference& client, int port,
+                                    const nlohmann::json& plan) {
+  Expected<nlohmann::json> answered = client.Ask(
+      GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
+      nlohmann::json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}});
+  EXPECT_TRUE(answered.has_value()) << answered.error().message();
+  EXPECT_EQ(answered ? answered->size() : 0, plan.size());
+  return answered ? *answered : nlohmann::json::array();
 }
 
 class DaemonTest : public ::testing::Test {

@@ -55,22 +55,15 @@ TEST_F(DaemonTest, TheRealTrpcClientUpdatesContainersThroughTheApi) {
   DaemonProcess daemon(config_file_);
   ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
 
+  // Steps [kind, procedure, input?] through httpLink: queries as the viewer, mutations as admin.
   auto ask = [&](const json& steps) -> json {
     json plan = json::array();
     for (const json& step : steps) {
-      json call = {{"link", "http"},
-                   {"token", step[0] == "query" ? viewer : admin},
-                   {"kind", step[0]},
-                   {"path", "systemUpdates." + step[1].get<std::string>()}};
-      if (step.size() > 2) call["input"] = step[2];
-      plan.push_back(call);
+      plan.push_back(TrpcCall("http", step[0] == "query" ? viewer : admin,
+                              step[0].get<std::string>(), step[1].get<std::string>(),
+                              step.size() > 2 ? step[2] : json(nullptr)));
     }
-    auto answered =
-        client.Ask(GALAOS_SOURCE_DIR "/tests/api/e2e/trpc-client.js",
-                   json{{"baseUrl", fmt::format("http://127.0.0.1:{}", port)}, {"plan", plan}});
-    EXPECT_TRUE(answered.has_value()) << answered.error().message();
-    EXPECT_EQ(answered ? answered->size() : 0, plan.size());
-    return answered ? *answered : json::array();
+    return AskTrpcClient(client, port, plan);
   };
 
   const json before = ask(
