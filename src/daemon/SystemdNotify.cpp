@@ -7,14 +7,46 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
+#include "core/SharedLibrary.h"
+
 namespace galaos::daemon {
+namespace {
+
+struct SystemdApi {
+  decltype(&sd_notify) notify = nullptr;
+  decltype(&sd_watchdog_enabled) watchdog_enabled = nullptr;
+};
+
+Status Bind(SystemdApi& api) {
+  const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libsystemd.so.0"));
+  TRY(library.Bind(api.notify, "sd_notify"));
+  return library.Bind(api.watchdog_enabled, "sd_watchdog_enabled");
+}
+
+// libsystemd, loaded only under systemd (NOTIFY_SOCKET set; elsewhere every message would go
+// nowhere): null outside it, or when it cannot be loaded (said once).
+const SystemdApi* Systemd() {
+  static const SystemdApi* const loaded = []() -> const SystemdApi* {
+    if (std::getenv("NOTIFY_SOCKET") == nullptr) return nullptr;
+    static SystemdApi api;
+    if (const Status bound = Bind(api); !bound) {
+      spdlog::warn("daemon: no systemd notifications: {}", bound.error().message());
+      return nullptr;
+    }
+    return &api;
+  }();
+  return loaded;
+}
+
+}  // namespace
 
 SystemdNotify::SystemdNotify() {
   std::uint64_t usec = 0;
-  if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+  if (Systemd() != nullptr && Systemd()->watchdog_enabled(0, &usec) > 0 && usec > 0) {
     watchdog_interval_ = std::max(
         std::chrono::milliseconds(1),
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::microseconds(usec) / 2));
@@ -22,7 +54,8 @@ SystemdNotify::SystemdNotify() {
 }
 
 void SystemdNotify::Send(std::string_view state) {
-  const int sent = sd_notify(0, std::string(state).c_str());
+  if (Systemd() == nullptr) return;
+  const int sent = Systemd()->notify(0, std::string(state).c_str());
   if (sent < 0) spdlog::warn("daemon: sd_notify({}): {}", state, std::strerror(-sent));
 }
 

@@ -7,16 +7,70 @@
 #include <memory>
 #include <string>
 
+#include "core/SharedLibrary.h"
 #include "health/Checks.h"
 
 namespace galaos::health::detail {
 namespace {
 
+// The libpq functions we call. libpq is loaded on first use (core/SharedLibrary.h): a daemon
+// without a postgres check never carries it and its TLS/LDAP/Kerberos libraries.
+struct PqApi {
+  decltype(&PQclear) clear;
+  decltype(&PQconnectPoll) connect_poll;
+  decltype(&PQconnectStartParams) connect_start_params;
+  decltype(&PQconsumeInput) consume_input;
+  decltype(&PQerrorMessage) error_message;
+  decltype(&PQfinish) finish;
+  decltype(&PQflush) flush;
+  decltype(&PQgetResult) get_result;
+  decltype(&PQisBusy) is_busy;
+  decltype(&PQparameterStatus) parameter_status;
+  decltype(&PQresultErrorMessage) result_error_message;
+  decltype(&PQresultStatus) result_status;
+  decltype(&PQsendQuery) send_query;
+  decltype(&PQsetnonblocking) set_nonblocking;
+  decltype(&PQsocket) socket;
+  decltype(&PQstatus) status;
+};
+
+const Expected<PqApi>& LoadPq() {
+  static const Expected<PqApi> loaded = []() -> Expected<PqApi> {
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libpq.so.5"));
+    PqApi api{};
+#define GALAOS_BIND_PQ(member, function) TRY(library.Bind(api.member, #function))
+    GALAOS_BIND_PQ(clear, PQclear);
+    GALAOS_BIND_PQ(connect_poll, PQconnectPoll);
+    GALAOS_BIND_PQ(connect_start_params, PQconnectStartParams);
+    GALAOS_BIND_PQ(consume_input, PQconsumeInput);
+    GALAOS_BIND_PQ(error_message, PQerrorMessage);
+    GALAOS_BIND_PQ(finish, PQfinish);
+    GALAOS_BIND_PQ(flush, PQflush);
+    GALAOS_BIND_PQ(get_result, PQgetResult);
+    GALAOS_BIND_PQ(is_busy, PQisBusy);
+    GALAOS_BIND_PQ(parameter_status, PQparameterStatus);
+    GALAOS_BIND_PQ(result_error_message, PQresultErrorMessage);
+    GALAOS_BIND_PQ(result_status, PQresultStatus);
+    GALAOS_BIND_PQ(send_query, PQsendQuery);
+    GALAOS_BIND_PQ(set_nonblocking, PQsetnonblocking);
+    GALAOS_BIND_PQ(socket, PQsocket);
+    GALAOS_BIND_PQ(status, PQstatus);
+#undef GALAOS_BIND_PQ
+    return api;
+  }();
+  return loaded;
+}
+
+// libpq's functions, once LoadPq succeeded (Check loads it before anything else).
+const PqApi& Pq() {
+  return *LoadPq();
+}
+
 struct ConnDeleter {
-  void operator()(PGconn* conn) const { PQfinish(conn); }
+  void operator()(PGconn* conn) const { Pq().finish(conn); }
 };
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { Pq().clear(result); }
 };
 using ResultHandle = std::unique_ptr<PGresult, ResultDeleter>;
 
@@ -38,7 +92,7 @@ std::string OneLine(std::string_view text) {
 
 // Waits until the connection's socket is readable (or writable); false on the deadline.
 Expected<bool> WaitSocket(PGconn* conn, bool for_write, const CheckContext& context) {
-  pollfd fd{.fd = PQsocket(conn),
+  pollfd fd{.fd = Pq().socket(conn),
             .events = static_cast<short>(for_write ? POLLOUT : POLLIN),
             .revents = 0};
   if (fd.fd < 0) return MakeError(ErrorCode::kUnavailable, "the connection has no socket");
@@ -59,36 +113,37 @@ Error Timeout(const CheckContext& context, std::string_view during) {
 }  // namespace
 
 Expected<std::string> Check(const PostgresCheck& check, const CheckContext& context) {
+  if (!LoadPq()) return std::unexpected(LoadPq().error());
   // Our defaults come before the URL so that the URL's own settings win.
   const char* const keywords[] = {"application_name", "dbname", nullptr};
   const char* const values[] = {"galaos-updater-health", check.url.c_str(), nullptr};
-  std::unique_ptr<PGconn, ConnDeleter> conn(PQconnectStartParams(keywords, values, 1));
+  std::unique_ptr<PGconn, ConnDeleter> conn(Pq().connect_start_params(keywords, values, 1));
   if (!conn) return MakeError(ErrorCode::kFailed, "libpq could not allocate a connection");
-  if (PQstatus(conn.get()) == CONNECTION_BAD) {
+  if (Pq().status(conn.get()) == CONNECTION_BAD) {
     return MakeError(ErrorCode::kUnavailable,
-                     "cannot connect to PostgreSQL: " + OneLine(PQerrorMessage(conn.get())));
+                     "cannot connect to PostgreSQL: " + OneLine(Pq().error_message(conn.get())));
   }
 
   for (PostgresPollingStatusType state = PGRES_POLLING_WRITING; state != PGRES_POLLING_OK;) {
     if (state == PGRES_POLLING_FAILED) {
-      return std::unexpected(
-          context.Failure(ErrorCode::kUnavailable,
-                          "cannot connect to PostgreSQL: " + OneLine(PQerrorMessage(conn.get()))));
+      return std::unexpected(context.Failure(
+          ErrorCode::kUnavailable,
+          "cannot connect to PostgreSQL: " + OneLine(Pq().error_message(conn.get()))));
     }
     if (!TRY(WaitSocket(conn.get(), state == PGRES_POLLING_WRITING, context))) {
       return std::unexpected(Timeout(context, "connecting to PostgreSQL"));
     }
-    state = PQconnectPoll(conn.get());
+    state = Pq().connect_poll(conn.get());
   }
 
-  if (PQsetnonblocking(conn.get(), 1) != 0 || PQsendQuery(conn.get(), "SELECT 1") != 1) {
+  if (Pq().set_nonblocking(conn.get(), 1) != 0 || Pq().send_query(conn.get(), "SELECT 1") != 1) {
     return MakeError(ErrorCode::kUnavailable,
-                     "cannot send SELECT 1: " + OneLine(PQerrorMessage(conn.get())));
+                     "cannot send SELECT 1: " + OneLine(Pq().error_message(conn.get())));
   }
-  for (int pending = PQflush(conn.get()); pending != 0; pending = PQflush(conn.get())) {
+  for (int pending = Pq().flush(conn.get()); pending != 0; pending = Pq().flush(conn.get())) {
     if (pending < 0) {
       return MakeError(ErrorCode::kUnavailable,
-                       "cannot send SELECT 1: " + OneLine(PQerrorMessage(conn.get())));
+                       "cannot send SELECT 1: " + OneLine(Pq().error_message(conn.get())));
     }
     if (!TRY(WaitSocket(conn.get(), true, context))) {
       return std::unexpected(Timeout(context, "sending SELECT 1"));
@@ -99,27 +154,27 @@ Expected<std::string> Check(const PostgresCheck& check, const CheckContext& cont
   bool ok = false;
   std::string failure;
   for (;;) {
-    while (PQisBusy(conn.get())) {
+    while (Pq().is_busy(conn.get())) {
       if (!TRY(WaitSocket(conn.get(), false, context))) {
         return std::unexpected(Timeout(context, "SELECT 1"));
       }
-      if (PQconsumeInput(conn.get()) != 1) {
+      if (Pq().consume_input(conn.get()) != 1) {
         return MakeError(ErrorCode::kUnavailable,
-                         "SELECT 1 failed: " + OneLine(PQerrorMessage(conn.get())));
+                         "SELECT 1 failed: " + OneLine(Pq().error_message(conn.get())));
       }
     }
-    const ResultHandle result(PQgetResult(conn.get()));
+    const ResultHandle result(Pq().get_result(conn.get()));
     if (!result) break;
-    if (PQresultStatus(result.get()) == PGRES_TUPLES_OK) {
+    if (Pq().result_status(result.get()) == PGRES_TUPLES_OK) {
       ok = true;
     } else {
-      failure = OneLine(PQresultErrorMessage(result.get()));
+      failure = OneLine(Pq().result_error_message(result.get()));
     }
   }
   if (!ok || !failure.empty()) {
     return MakeError(ErrorCode::kUnavailable, "SELECT 1 failed: " + failure);
   }
-  const char* version = PQparameterStatus(conn.get(), "server_version");
+  const char* version = Pq().parameter_status(conn.get(), "server_version");
   return std::string("PostgreSQL ") + (version != nullptr ? version : "?") + ": SELECT 1 ok";
 }
 

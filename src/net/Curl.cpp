@@ -8,41 +8,94 @@
 #include <exception>
 #include <mutex>
 
+#include "core/SharedLibrary.h"
 #include "core/Text.h"
 #include "net/Http.h"
 
 namespace galaos::net {
 namespace {
 
+// The libcurl functions we call. libcurl is loaded on first use (core/SharedLibrary.h): a
+// daemon that has not needed it yet does not carry it and its TLS/LDAP/Kerberos libraries.
+struct CurlApi {
+  decltype(&curl_global_init) global_init;
+  decltype(&curl_easy_strerror) easy_strerror;
+  decltype(&curl_easy_init) easy_init;
+  decltype(&curl_easy_cleanup) easy_cleanup;
+  decltype(&curl_easy_reset) easy_reset;
+  decltype(&curl_easy_setopt) easy_setopt;
+  decltype(&curl_easy_getinfo) easy_getinfo;
+  decltype(&curl_easy_perform) easy_perform;
+  decltype(&curl_slist_append) slist_append;
+  decltype(&curl_slist_free_all) slist_free_all;
+  decltype(&curl_share_init) share_init;
+  decltype(&curl_share_setopt) share_setopt;
+  decltype(&curl_share_cleanup) share_cleanup;
+  decltype(&curl_url) url;
+  decltype(&curl_url_set) url_set;
+  decltype(&curl_url_get) url_get;
+  decltype(&curl_url_cleanup) url_cleanup;
+  decltype(&curl_free) free;
+};
+
+// Loads and initialises libcurl once (a function-local static: curl_global_init is not
+// thread-safe in every libcurl).
+const Expected<CurlApi>& LoadCurl() {
+  static const Expected<CurlApi> loaded = []() -> Expected<CurlApi> {
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libcurl.so.4"));
+    CurlApi api{};
+#define GALAOS_BIND_CURL(function) TRY(library.Bind(api.function, "curl_" #function))
+    GALAOS_BIND_CURL(global_init);
+    GALAOS_BIND_CURL(easy_strerror);
+    GALAOS_BIND_CURL(easy_init);
+    GALAOS_BIND_CURL(easy_cleanup);
+    GALAOS_BIND_CURL(easy_reset);
+    GALAOS_BIND_CURL(easy_setopt);
+    GALAOS_BIND_CURL(easy_getinfo);
+    GALAOS_BIND_CURL(easy_perform);
+    GALAOS_BIND_CURL(slist_append);
+    GALAOS_BIND_CURL(slist_free_all);
+    GALAOS_BIND_CURL(share_init);
+    GALAOS_BIND_CURL(share_setopt);
+    GALAOS_BIND_CURL(share_cleanup);
+    GALAOS_BIND_CURL(url);
+    GALAOS_BIND_CURL(url_set);
+    GALAOS_BIND_CURL(url_get);
+    GALAOS_BIND_CURL(url_cleanup);
+    GALAOS_BIND_CURL(free);
+#undef GALAOS_BIND_CURL
+    if (const CURLcode init = api.global_init(CURL_GLOBAL_DEFAULT); init != CURLE_OK) {
+      return MakeError(ErrorCode::kFailed,
+                       std::string("cannot initialise libcurl: ") + api.easy_strerror(init));
+    }
+    return api;
+  }();
+  return loaded;
+}
+
+// libcurl's functions, once LoadCurl succeeded: every caller holds something (a handle, a
+// share, a URL) that only a loaded libcurl made, or has called LoadCurl itself.
+const CurlApi& Curl() {
+  return *LoadCurl();
+}
+
 struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+  void operator()(CURL* handle) const { Curl().easy_cleanup(handle); }
 };
 using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
 
 struct ListDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { Curl().slist_free_all(list); }
 };
 using CurlList = std::unique_ptr<curl_slist, ListDeleter>;
 
 struct ShareDeleter {
-  void operator()(CURLSH* share) const { curl_share_cleanup(share); }
+  void operator()(CURLSH* share) const { Curl().share_cleanup(share); }
 };
 
-// curl_global_init is not thread-safe in every libcurl.
-Status InitCurl() {
-  static std::once_flag once;
-  static CURLcode init = CURLE_OK;
-  std::call_once(once, [] { init = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (init != CURLE_OK) {
-    return MakeError(ErrorCode::kFailed,
-                     std::string("cannot initialise libcurl: ") + curl_easy_strerror(init));
-  }
-  return {};
-}
-
 Expected<CurlHandle> NewHandle() {
-  TRY(InitCurl());
-  CurlHandle handle(curl_easy_init());
+  if (!LoadCurl()) return std::unexpected(LoadCurl().error());
+  CurlHandle handle(Curl().easy_init());
   if (!handle) return MakeError(ErrorCode::kFailed, "cannot create a libcurl handle");
   return handle;
 }
@@ -50,7 +103,7 @@ Expected<CurlHandle> NewHandle() {
 Expected<CurlList> MakeList(const std::vector<std::string>& items) {
   CurlList list;
   for (const std::string& item : items) {
-    curl_slist* head = curl_slist_append(list.get(), item.c_str());
+    curl_slist* head = Curl().slist_append(list.get(), item.c_str());
     if (head == nullptr) return MakeError(ErrorCode::kFailed, "out of memory building a request");
     list.release();
     list.reset(head);
@@ -68,7 +121,7 @@ struct Transfer {
 
   long Status() const {
     long status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    Curl().easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     return status;
   }
 };
@@ -125,16 +178,16 @@ void SetCommonOptions(CURL* curl, std::chrono::milliseconds connect_timeout,
                       std::chrono::milliseconds timeout, const std::stop_token& stop,
                       const std::filesystem::path& ca_file, char* error_buffer) {
   error_buffer[0] = '\0';
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "galaos-updater/" GALAOS_VERSION);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
+  Curl().easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  Curl().easy_setopt(curl, CURLOPT_USERAGENT, "galaos-updater/" GALAOS_VERSION);
+  Curl().easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  Curl().easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect_timeout.count()));
+  Curl().easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  if (!ca_file.empty()) Curl().easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
   if (stop.stop_possible()) {
-    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &stop);
+    Curl().easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    Curl().easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    Curl().easy_setopt(curl, CURLOPT_XFERINFODATA, &stop);
   }
 }
 
@@ -145,7 +198,7 @@ Error TransferError(CURLcode code, const char* error_buffer, const std::string& 
                  what + ": no complete answer within " + std::to_string(timeout.count()) + " ms");
   }
   if (code == CURLE_ABORTED_BY_CALLBACK) return Error(ErrorCode::kCancelled, what + ": cancelled");
-  const std::string reason = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+  const std::string reason = error_buffer[0] != '\0' ? error_buffer : Curl().easy_strerror(code);
   if (code == CURLE_LOGIN_DENIED) return Error(ErrorCode::kUnauthorized, what + ": " + reason);
   return Error(ErrorCode::kUnavailable, what + ": " + reason);
 }
@@ -171,22 +224,22 @@ struct ConnectionPool::Impl {
   }
 
   Status Init() {
-    TRY(InitCurl());
-    share.reset(curl_share_init());
+    if (!LoadCurl()) return std::unexpected(LoadCurl().error());
+    share.reset(Curl().share_init());
     if (!share) return MakeError(ErrorCode::kFailed, "cannot create a libcurl share");
-    curl_share_setopt(
+    Curl().share_setopt(
         share.get(), CURLSHOPT_LOCKFUNC,
         +[](CURL*, curl_lock_data data, curl_lock_access, void* user) {
           static_cast<Impl*>(user)->locks[data].lock();
         });
-    curl_share_setopt(
+    Curl().share_setopt(
         share.get(), CURLSHOPT_UNLOCKFUNC, +[](CURL*, curl_lock_data data, void* user) {
           static_cast<Impl*>(user)->locks[data].unlock();
         });
-    curl_share_setopt(share.get(), CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    Curl().share_setopt(share.get(), CURLSHOPT_USERDATA, this);
+    Curl().share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    Curl().share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    Curl().share_setopt(share.get(), CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     return {};
   }
 };
@@ -209,52 +262,53 @@ Expected<HttpResponse> HttpSession::Perform(const HttpRequest& request) {
   const std::string what = request.what.empty() ? request.method + " " + request.url : request.what;
   if (!handle_->curl) handle_->curl = TRY(NewHandle());
   CURL* curl = handle_->curl.get();
-  curl_easy_reset(curl);  // keeps the connections
+  Curl().easy_reset(curl);  // keeps the connections
   char error_buffer[CURL_ERROR_SIZE];
   SetCommonOptions(curl, request.connect_timeout, request.timeout, request.stop, request.ca_file,
                    error_buffer);
   if (pool_ != nullptr) {
-    curl_easy_setopt(curl, CURLOPT_SHARE, TRY(pool_->impl_->Share()));
+    Curl().easy_setopt(curl, CURLOPT_SHARE, TRY(pool_->impl_->Share()));
     // curl_easy_perform applies the handle's MAXCONNECTS (default 5) to the whole shared cache:
     // with more sessions at once than that, each finished transfer closed a pooled connection.
-    curl_easy_setopt(curl, CURLOPT_MAXCONNECTS, static_cast<long>(pool_->max_connections_));
+    Curl().easy_setopt(curl, CURLOPT_MAXCONNECTS, static_cast<long>(pool_->max_connections_));
   }
   CurlList headers = TRY(MakeList(request.headers));
   Transfer transfer{.curl = curl, .request = &request};
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, request.protocols.c_str());
+  Curl().easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(curl, CURLOPT_PROTOCOLS_STR, request.protocols.c_str());
   if (request.method == "HEAD") {
-    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+    Curl().easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (request.method != "GET") {
-    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    Curl().easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
   if (request.body) {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body->data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
-                     static_cast<curl_off_t>(request.body->size()));
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDS, request.body->data());
+    Curl().easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body->size()));
   }
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  Curl().easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   if (!request.unix_socket.empty()) {
-    curl_easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
+    Curl().easy_setopt(curl, CURLOPT_UNIX_SOCKET_PATH, request.unix_socket.c_str());
   }
-  if (!request.use_proxy || !request.unix_socket.empty()) curl_easy_setopt(curl, CURLOPT_PROXY, "");
+  if (!request.use_proxy || !request.unix_socket.empty())
+    Curl().easy_setopt(curl, CURLOPT_PROXY, "");
   if (request.max_redirects > 0) {
-    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
-    curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, request.protocols.c_str());
+    Curl().easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+    Curl().easy_setopt(curl, CURLOPT_MAXREDIRS, static_cast<long>(request.max_redirects));
+    Curl().easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, request.protocols.c_str());
   }
-  if (request.accept_encoding) curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  if (request.accept_encoding) Curl().easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
   if (!request.username.empty()) {
-    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(curl, CURLOPT_USERNAME, request.username.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, request.password.c_str());
+    Curl().easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    Curl().easy_setopt(curl, CURLOPT_USERNAME, request.username.c_str());
+    Curl().easy_setopt(curl, CURLOPT_PASSWORD, request.password.c_str());
   }
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  Curl().easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
+  Curl().easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  Curl().easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
+  Curl().easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
 
-  const CURLcode code = curl_easy_perform(curl);
+  const CURLcode code = Curl().easy_perform(curl);
   if (transfer.exception) std::rethrow_exception(transfer.exception);
   if (transfer.too_large) {
     return MakeError(ErrorCode::kFailed, what + ": the answer is larger than " +
@@ -282,10 +336,10 @@ Status Connect(std::string_view host, int port, std::chrono::milliseconds timeou
   SetCommonOptions(curl.get(), timeout, timeout, stop, {}, error_buffer);
   // The scheme only satisfies the URL parser: CONNECT_ONLY opens the connection, sends nothing.
   const std::string url = "http://" + address + "/";
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_CONNECT_ONLY, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_PROXY, "");
-  const CURLcode code = curl_easy_perform(curl.get());
+  Curl().easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  Curl().easy_setopt(curl.get(), CURLOPT_CONNECT_ONLY, 1L);
+  Curl().easy_setopt(curl.get(), CURLOPT_PROXY, "");
+  const CURLcode code = Curl().easy_perform(curl.get());
   if (code != CURLE_OK) {
     return std::unexpected(TransferError(code, error_buffer, "connect to " + address, timeout));
   }
@@ -316,25 +370,26 @@ Status SendMail(const MailRequest& request) {
   SetCommonOptions(curl.get(), request.timeout, request.timeout, {}, request.ca_file, error_buffer);
   CURL* handle = curl.get();
   Upload upload{.data = request.message};
-  curl_easy_setopt(handle, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  Curl().easy_setopt(handle, CURLOPT_URL, request.url.c_str());
+  Curl().easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
   if (request.url.starts_with("smtp:")) {
-    curl_easy_setopt(handle, CURLOPT_USE_SSL, request.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
+    Curl().easy_setopt(handle, CURLOPT_USE_SSL,
+                       request.starttls ? CURLUSESSL_ALL : CURLUSESSL_NONE);
   }
   if (!request.username.empty()) {
-    curl_easy_setopt(handle, CURLOPT_USERNAME, request.username.c_str());
-    curl_easy_setopt(handle, CURLOPT_PASSWORD, request.password.c_str());
+    Curl().easy_setopt(handle, CURLOPT_USERNAME, request.username.c_str());
+    Curl().easy_setopt(handle, CURLOPT_PASSWORD, request.password.c_str());
   }
-  curl_easy_setopt(handle, CURLOPT_MAIL_FROM, request.from.c_str());
-  curl_easy_setopt(handle, CURLOPT_MAIL_RCPT, recipients.get());
-  curl_easy_setopt(handle, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt(handle, CURLOPT_READFUNCTION, ReadUpload);
-  curl_easy_setopt(handle, CURLOPT_READDATA, &upload);
-  curl_easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.data.size()));
-  const CURLcode code = curl_easy_perform(handle);
+  Curl().easy_setopt(handle, CURLOPT_MAIL_FROM, request.from.c_str());
+  Curl().easy_setopt(handle, CURLOPT_MAIL_RCPT, recipients.get());
+  Curl().easy_setopt(handle, CURLOPT_UPLOAD, 1L);
+  Curl().easy_setopt(handle, CURLOPT_READFUNCTION, ReadUpload);
+  Curl().easy_setopt(handle, CURLOPT_READDATA, &upload);
+  Curl().easy_setopt(handle, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.data.size()));
+  const CURLcode code = Curl().easy_perform(handle);
   if (code == CURLE_OK) return {};
   long reply = 0;
-  curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
+  Curl().easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &reply);
   Error error = TransferError(code, error_buffer, request.what, request.timeout);
   if (reply >= 500 && reply < 600 && code != CURLE_LOGIN_DENIED) {
     // The server refused the message or a recipient for good.
@@ -375,11 +430,12 @@ std::string Snippet(std::string_view body, std::size_t max_bytes) {
 }
 
 std::string UrlOrigin(const std::string& url) {
+  if (!LoadCurl()) return "<unparsable URL: " + LoadCurl().error().message() + ">";
   struct UrlDeleter {
-    void operator()(CURLU* handle) const { curl_url_cleanup(handle); }
+    void operator()(CURLU* handle) const { Curl().url_cleanup(handle); }
   };
-  std::unique_ptr<CURLU, UrlDeleter> parsed(curl_url());
-  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
+  std::unique_ptr<CURLU, UrlDeleter> parsed(Curl().url());
+  if (!parsed || Curl().url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) {
     return "<unparsable URL>";
   }
   std::string origin;
@@ -387,9 +443,9 @@ std::string UrlOrigin(const std::string& url) {
        {std::pair{CURLUPART_SCHEME, ""}, std::pair{CURLUPART_HOST, "://"},
         std::pair{CURLUPART_PORT, ":"}}) {
     char* text = nullptr;
-    if (curl_url_get(parsed.get(), part, &text, 0) == CURLUE_OK) {
+    if (Curl().url_get(parsed.get(), part, &text, 0) == CURLUE_OK) {
       origin += std::string(prefix) + text;
-      curl_free(text);
+      Curl().free(text);
     }
   }
   return origin;

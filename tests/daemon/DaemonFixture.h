@@ -66,6 +66,7 @@ class DaemonProcess {
   }
 
   void Signal(int signal) { kill(pid_, signal); }
+  pid_t pid() const { return pid_; }
 
   std::optional<core::ProcessResult> WaitForExit() {
     std::unique_lock lock(mutex_);

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "../notify/HttpReceiver.h"
@@ -124,6 +125,38 @@ TEST_F(DaemonTest, TellsSystemdWhenReadyReloadingAndStoppingAndFeedsTheWatchdog)
   std::optional<core::ProcessResult> result = daemon.WaitForExit();
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ(result->exit_code, 0) << daemon.Output();
+}
+
+// libcurl, libpq and libsystemd (each with its TLS, LDAP or compression libraries) are loaded
+// when first needed, not at start: an idle daemon has not mapped them. Its first HTTP health
+// check loads libcurl.
+TEST_F(DaemonTest, AnIdleDaemonHasNotLoadedTheLibrariesItLoadsOnFirstUse) {
+  const int port = testing::FreePort();
+  WriteConfig(port, fmt::format("[[health.checks]]\nname = \"self\"\ntype = \"http\"\n"
+                                "url = \"http://127.0.0.1:{}/healthz\"\n",
+                                port));
+  const std::string viewer = Token("viewer");
+  DaemonProcess daemon(config_file_);
+  ASSERT_TRUE(daemon.WaitForLines("listening on")) << daemon.Output();
+  EXPECT_EQ(Healthz(port), 200);
+  auto mapped = [&](std::string_view soname) {
+    std::ifstream maps(fmt::format("/proc/{}/maps", daemon.pid()));
+    for (std::string line; std::getline(maps, line);) {
+      if (line.find(soname) != std::string::npos) return true;
+    }
+    return false;
+  };
+  for (std::string_view soname : {"libcurl.so", "libpq.so", "libsystemd.so", "libgnutls.so"}) {
+    EXPECT_FALSE(mapped(soname)) << soname;
+  }
+
+  httplib::Client client("127.0.0.1", port);
+  auto health = client.Get("/trpc/systemUpdates.healthCheck",
+                           httplib::Headers{{"Authorization", "Bearer " + viewer}});
+  ASSERT_TRUE(health);
+  ASSERT_EQ(health->status, 200) << health->body;
+  EXPECT_NE(health->body.find("\"healthy\":true"), std::string::npos) << health->body;
+  EXPECT_TRUE(mapped("libcurl.so"));
 }
 
 // True once `path` exists; false after 60 s.
