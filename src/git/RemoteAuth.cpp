@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "core/Redact.h"
+#include "core/SharedLibrary.h"
 #include "core/UniqueFd.h"
 
 namespace galaos::git {
@@ -98,31 +99,66 @@ std::string KnownHostName(const SshEndpoint& endpoint) {
   return "[" + endpoint.host + "]:" + std::to_string(endpoint.port);
 }
 
+// The libssh2 functions of the known_hosts check. libssh2 is loaded on first use
+// (core/SharedLibrary.h), like libgit2 which needs it too.
+#define GALAOS_LIBSSH2_FUNCTIONS(X) \
+  X(init)                           \
+  X(knownhost_checkp)               \
+  X(knownhost_free)                 \
+  X(knownhost_init)                 \
+  X(knownhost_readfile)             \
+  X(session_free)                   \
+  X(session_init_ex)
+
+struct Ssh2Api {
+#define GALAOS_DECLARE(function) decltype(&libssh2_##function) function = nullptr;
+  GALAOS_LIBSSH2_FUNCTIONS(GALAOS_DECLARE)
+#undef GALAOS_DECLARE
+};
+
+// Loads and initialises libssh2 once (a function-local static is initialised once).
+const Expected<Ssh2Api>& LoadLibssh2() {
+  static const Expected<Ssh2Api> loaded = []() -> Expected<Ssh2Api> {
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libssh2.so.1"));
+    Ssh2Api api;
+#define GALAOS_BIND(function) TRY(library.Bind(api.function, "libssh2_" #function));
+    GALAOS_LIBSSH2_FUNCTIONS(GALAOS_BIND)
+#undef GALAOS_BIND
+    if (api.init(0) != 0) return MakeError(ErrorCode::kFailed, "cannot initialise libssh2");
+    return api;
+  }();
+  return loaded;
+}
+
+// libssh2's functions, once LoadLibssh2 succeeded.
+const Ssh2Api& Ssh2() {
+  return LoadLibssh2().value();
+}
+
 struct SessionDeleter {
-  void operator()(LIBSSH2_SESSION* session) const { libssh2_session_free(session); }
+  void operator()(LIBSSH2_SESSION* session) const { Ssh2().session_free(session); }
 };
 struct KnownHostsDeleter {
-  void operator()(LIBSSH2_KNOWNHOSTS* hosts) const { libssh2_knownhost_free(hosts); }
+  void operator()(LIBSSH2_KNOWNHOSTS* hosts) const { Ssh2().knownhost_free(hosts); }
 };
 
 // The known_hosts check of libssh2; a missing file is an empty one.
 Expected<int> LookUpHostKey(const fs::path& file, const SshEndpoint& endpoint, int key_type,
                             std::string_view key_blob) {
-  // Thread-safe: a function-local static is initialised once.
-  static const int init = libssh2_init(0);
-  if (init != 0) return MakeError(ErrorCode::kFailed, "cannot initialise libssh2");
-  std::unique_ptr<LIBSSH2_SESSION, SessionDeleter> session(libssh2_session_init());
+  if (!LoadLibssh2()) return std::unexpected(LoadLibssh2().error());
+  std::unique_ptr<LIBSSH2_SESSION, SessionDeleter> session(
+      Ssh2().session_init_ex(nullptr, nullptr, nullptr, nullptr));
   if (!session) return MakeError(ErrorCode::kFailed, "cannot create an ssh session");
   std::unique_ptr<LIBSSH2_KNOWNHOSTS, KnownHostsDeleter> hosts(
-      libssh2_knownhost_init(session.get()));
+      Ssh2().knownhost_init(session.get()));
   if (!hosts) return MakeError(ErrorCode::kFailed, "cannot read known hosts");
   std::error_code error;
   if (fs::exists(file, error) &&
-      libssh2_knownhost_readfile(hosts.get(), file.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
+      Ssh2().knownhost_readfile(hosts.get(), file.c_str(), LIBSSH2_KNOWNHOST_FILE_OPENSSH) < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "cannot read known hosts file " + file.string());
   }
   libssh2_knownhost* found = nullptr;
-  return libssh2_knownhost_checkp(
+  return Ssh2().knownhost_checkp(
       hosts.get(), endpoint.host.c_str(), endpoint.port, key_blob.data(), key_blob.size(),
       LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | key_type, &found);
 }

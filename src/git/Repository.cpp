@@ -1,5 +1,6 @@
 #include "git/Repository.h"
 
+#include <fmt/format.h>
 #include <git2.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <utility>
 
 #include "core/Redact.h"
+#include "core/SharedLibrary.h"
 #include "git/RefName.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -23,39 +25,148 @@ extern "C" const char* __lsan_default_suppressions() {
 namespace galaos::git {
 namespace {
 
+// The libgit2 functions we call. libgit2 is loaded on first use (core/SharedLibrary.h), the
+// version these headers describe: a daemon that has not touched a repository yet does not
+// carry it, libssh2, mbedTLS and Kerberos.
+#define GALAOS_LIBGIT2_FUNCTIONS(X)    \
+  X(blob_free)                         \
+  X(blob_lookup)                       \
+  X(blob_rawcontent)                   \
+  X(blob_rawsize)                      \
+  X(buf_dispose)                       \
+  X(checkout_options_init)             \
+  X(checkout_tree)                     \
+  X(commit_author)                     \
+  X(commit_body)                       \
+  X(commit_free)                       \
+  X(commit_id)                         \
+  X(commit_lookup)                     \
+  X(commit_summary)                    \
+  X(commit_tree)                       \
+  X(credential_ssh_key_from_agent)     \
+  X(credential_ssh_key_new)            \
+  X(credential_username_new)           \
+  X(credential_userpass_plaintext_new) \
+  X(describe_commit)                   \
+  X(describe_format)                   \
+  X(describe_format_options_init)      \
+  X(describe_options_init)             \
+  X(describe_result_free)              \
+  X(error_last)                        \
+  X(fetch_options_init)                \
+  X(graph_descendant_of)               \
+  X(libgit2_init)                      \
+  X(object_free)                       \
+  X(object_lookup)                     \
+  X(object_lookup_prefix)              \
+  X(object_peel)                       \
+  X(oid_equal)                         \
+  X(oid_fromstr)                       \
+  X(oid_fromstrn)                      \
+  X(oid_tostr)                         \
+  X(reference_create)                  \
+  X(reference_dwim)                    \
+  X(reference_free)                    \
+  X(reference_lookup)                  \
+  X(reference_name_to_id)              \
+  X(reference_peel)                    \
+  X(reference_symbolic_target)         \
+  X(remote_connect_ext)                \
+  X(remote_connect_options_init)       \
+  X(remote_create_anonymous)           \
+  X(remote_fetch)                      \
+  X(remote_free)                       \
+  X(remote_lookup)                     \
+  X(remote_ls)                         \
+  X(remote_name)                       \
+  X(remote_set_instance_url)           \
+  X(remote_stats)                      \
+  X(remote_url)                        \
+  X(repository_free)                   \
+  X(repository_head_detached)          \
+  X(repository_head_unborn)            \
+  X(repository_open_ext)               \
+  X(repository_path)                   \
+  X(repository_set_head)               \
+  X(repository_set_head_detached)      \
+  X(repository_state_cleanup)          \
+  X(repository_workdir)                \
+  X(revwalk_free)                      \
+  X(revwalk_hide)                      \
+  X(revwalk_new)                       \
+  X(revwalk_next)                      \
+  X(revwalk_push)                      \
+  X(revwalk_sorting)                   \
+  X(status_byindex)                    \
+  X(status_list_entrycount)            \
+  X(status_list_free)                  \
+  X(status_list_new)                   \
+  X(status_options_init)               \
+  X(tree_entry_bypath)                 \
+  X(tree_entry_free)                   \
+  X(tree_entry_id)                     \
+  X(tree_entry_type)                   \
+  X(tree_free)
+
+struct Git2Api {
+#define GALAOS_DECLARE(function) decltype(&git_##function) function = nullptr;
+  GALAOS_LIBGIT2_FUNCTIONS(GALAOS_DECLARE)
+#undef GALAOS_DECLARE
+};
+
+// Loads and initialises libgit2 once (a function-local static is initialised once).
+const Expected<Git2Api>& LoadLibgit2() {
+  static const Expected<Git2Api> loaded = []() -> Expected<Git2Api> {
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open(
+        fmt::format("libgit2.so.{}.{}", LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR)));
+    Git2Api api;
+#define GALAOS_BIND(function) TRY(library.Bind(api.function, "git_" #function));
+    GALAOS_LIBGIT2_FUNCTIONS(GALAOS_BIND)
+#undef GALAOS_BIND
+    if (api.libgit2_init() < 0) return MakeError(ErrorCode::kFailed, "cannot initialise libgit2");
+    return api;
+  }();
+  return loaded;
+}
+
+// libgit2's functions, once LoadLibgit2 succeeded: every caller holds an object that only a
+// loaded libgit2 made, or has called InitLibgit2 itself.
+const Git2Api& Git() {
+  return LoadLibgit2().value();
+}
+
+Status InitLibgit2() {
+  if (!LoadLibgit2()) return std::unexpected(LoadLibgit2().error());
+  return {};
+}
+
 template <auto Free>
 struct Deleter {
   template <class T>
   void operator()(T* p) const {
-    Free(p);
+    (Git().*Free)(p);
   }
 };
-using RepositoryPtr = std::unique_ptr<git_repository, Deleter<git_repository_free>>;
-using RemotePtr = std::unique_ptr<git_remote, Deleter<git_remote_free>>;
-using ReferencePtr = std::unique_ptr<git_reference, Deleter<git_reference_free>>;
-using ObjectPtr = std::unique_ptr<git_object, Deleter<git_object_free>>;
-using CommitPtr = std::unique_ptr<git_commit, Deleter<git_commit_free>>;
-using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree_free>>;
-using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry_free>>;
-using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob_free>>;
-using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<git_revwalk_free>>;
-using StatusListPtr = std::unique_ptr<git_status_list, Deleter<git_status_list_free>>;
-using DescribeResultPtr = std::unique_ptr<git_describe_result, Deleter<git_describe_result_free>>;
+using RepositoryPtr = std::unique_ptr<git_repository, Deleter<&Git2Api::repository_free>>;
+using RemotePtr = std::unique_ptr<git_remote, Deleter<&Git2Api::remote_free>>;
+using ReferencePtr = std::unique_ptr<git_reference, Deleter<&Git2Api::reference_free>>;
+using ObjectPtr = std::unique_ptr<git_object, Deleter<&Git2Api::object_free>>;
+using CommitPtr = std::unique_ptr<git_commit, Deleter<&Git2Api::commit_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<&Git2Api::tree_free>>;
+using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<&Git2Api::tree_entry_free>>;
+using BlobPtr = std::unique_ptr<git_blob, Deleter<&Git2Api::blob_free>>;
+using RevwalkPtr = std::unique_ptr<git_revwalk, Deleter<&Git2Api::revwalk_free>>;
+using StatusListPtr = std::unique_ptr<git_status_list, Deleter<&Git2Api::status_list_free>>;
+using DescribeResultPtr =
+    std::unique_ptr<git_describe_result, Deleter<&Git2Api::describe_result_free>>;
 
 struct Buffer {
   git_buf buf = GIT_BUF_INIT;
   Buffer() = default;
   Buffer(const Buffer&) = delete;
   Buffer& operator=(const Buffer&) = delete;
-  ~Buffer() { git_buf_dispose(&buf); }
+  ~Buffer() { Git().buf_dispose(&buf); }
 };
-
-// Thread-safe: a function-local static is initialised once.
-Status InitLibgit2() {
-  static const int result = git_libgit2_init();
-  if (result < 0) return MakeError(ErrorCode::kFailed, "cannot initialise libgit2");
-  return {};
-}
 
 ErrorCode CodeFor(int code, int error_class) {
   switch (code) {
@@ -105,7 +216,7 @@ enum class Domain { kLocal, kRemote };
 // an OS error is a socket error: the remote is unavailable.
 std::unexpected<Error> GitError(int code, std::string_view operation,
                                 Domain domain = Domain::kLocal) {
-  const git_error* last = git_error_last();
+  const git_error* last = Git().error_last();
   std::string detail = last != nullptr && last->message != nullptr
                            ? last->message
                            : "libgit2 error " + std::to_string(code);
@@ -124,7 +235,7 @@ Status Check(int code, std::string_view operation, Domain domain = Domain::kLoca
 
 std::string ToHex(const git_oid& oid) {
   char hex[GIT_OID_HEXSZ + 1];
-  git_oid_tostr(hex, sizeof hex, &oid);
+  Git().oid_tostr(hex, sizeof hex, &oid);
   return hex;
 }
 
@@ -136,7 +247,7 @@ bool IsHex(std::string_view s) {
 
 Expected<CommitPtr> PeelToCommit(git_object* object, std::string_view name) {
   git_object* peeled = nullptr;
-  if (int rc = git_object_peel(&peeled, object, GIT_OBJECT_COMMIT); rc < 0) {
+  if (int rc = Git().object_peel(&peeled, object, GIT_OBJECT_COMMIT); rc < 0) {
     return GitError(rc, "'" + std::string(name) + "' does not name a commit");
   }
   return CommitPtr(reinterpret_cast<git_commit*>(peeled));
@@ -149,23 +260,23 @@ Expected<CommitPtr> LookupCommit(git_repository* repo, std::string_view ref_or_i
   git_oid oid;
   git_object* object = nullptr;
   if (name.size() == GIT_OID_HEXSZ && IsHex(name)) {
-    TRY(Check(git_oid_fromstr(&oid, name.c_str()), operation));
-    TRY(Check(git_object_lookup(&object, repo, &oid, GIT_OBJECT_ANY), operation));
+    TRY(Check(Git().oid_fromstr(&oid, name.c_str()), operation));
+    TRY(Check(Git().object_lookup(&object, repo, &oid, GIT_OBJECT_ANY), operation));
     ObjectPtr owned(object);
     return PeelToCommit(owned.get(), name);
   }
   git_reference* ref = nullptr;
-  int rc = git_reference_dwim(&ref, repo, name.c_str());
+  int rc = Git().reference_dwim(&ref, repo, name.c_str());
   if (rc == 0) {
     ReferencePtr owned_ref(ref);
-    TRY(Check(git_reference_peel(&object, owned_ref.get(), GIT_OBJECT_ANY), operation));
+    TRY(Check(Git().reference_peel(&object, owned_ref.get(), GIT_OBJECT_ANY), operation));
     ObjectPtr owned(object);
     return PeelToCommit(owned.get(), name);
   }
   if (rc != GIT_ENOTFOUND) return GitError(rc, operation);
   if (name.size() >= GIT_OID_MINPREFIXLEN && IsHex(name)) {
-    TRY(Check(git_oid_fromstrn(&oid, name.c_str(), name.size()), operation));
-    rc = git_object_lookup_prefix(&object, repo, &oid, name.size(), GIT_OBJECT_ANY);
+    TRY(Check(Git().oid_fromstrn(&oid, name.c_str(), name.size()), operation));
+    rc = Git().object_lookup_prefix(&object, repo, &oid, name.size(), GIT_OBJECT_ANY);
     if (rc != GIT_ENOTFOUND) {
       TRY(Check(rc, operation));
       ObjectPtr owned(object);
@@ -188,8 +299,8 @@ Expected<std::string> BranchRef(std::string_view branch) {
 // The directory a relative local remote is relative to: the working tree (the git directory
 // of a bare repository), as when git runs in the application's directory.
 std::filesystem::path BaseDirectory(git_repository* repo) {
-  const char* workdir = git_repository_workdir(repo);
-  return workdir != nullptr ? workdir : git_repository_path(repo);
+  const char* workdir = Git().repository_workdir(repo);
+  return workdir != nullptr ? workdir : Git().repository_path(repo);
 }
 
 // The path a remote URL names when it is local: "file://<path>" or a plain path (no scheme,
@@ -206,7 +317,7 @@ std::optional<std::string> LocalPath(std::string_view url) {
 // Points a remote with a local URL at that path made absolute against `base`. A missing
 // path is kNotFound (libgit2 would say "unsupported URL protocol").
 Status ResolveLocalUrl(git_remote* remote, const std::filesystem::path& base) {
-  const char* url = git_remote_url(remote);
+  const char* url = Git().remote_url(remote);
   if (url == nullptr) return {};
   const std::optional<std::string> local = LocalPath(url);
   if (!local) return {};
@@ -215,7 +326,7 @@ Status ResolveLocalUrl(git_remote* remote, const std::filesystem::path& base) {
   if (!std::filesystem::exists(path, error)) {
     return MakeError(ErrorCode::kNotFound, "no repository at " + path.string());
   }
-  return Check(git_remote_set_instance_url(remote, path.c_str()), "remote " + path.string());
+  return Check(Git().remote_set_instance_url(remote, path.c_str()), "remote " + path.string());
 }
 
 Expected<RemotePtr> OpenRemote(git_repository* repo, std::string_view remote) {
@@ -223,7 +334,7 @@ Expected<RemotePtr> OpenRemote(git_repository* repo, std::string_view remote) {
   const std::string spec(remote);
   git_remote* raw = nullptr;
   if (spec.find_first_of(":/") == std::string::npos) {
-    const int rc = git_remote_lookup(&raw, repo, spec.c_str());
+    const int rc = Git().remote_lookup(&raw, repo, spec.c_str());
     if (rc == GIT_ENOTFOUND) {
       return MakeError(ErrorCode::kNotFound,
                        "no remote named '" + spec +
@@ -232,7 +343,7 @@ Expected<RemotePtr> OpenRemote(git_repository* repo, std::string_view remote) {
     }
     TRY(Check(rc, "remote " + spec));
   } else {
-    TRY(Check(git_remote_create_anonymous(&raw, repo, spec.c_str()),
+    TRY(Check(Git().remote_create_anonymous(&raw, repo, spec.c_str()),
               "remote " + core::RedactUrlCredentials(spec)));
   }
   RemotePtr handle(raw);
@@ -250,7 +361,7 @@ Expected<std::vector<AdvertisedRef>> AdvertisedRefs(git_remote* remote,
                                                     std::string_view operation) {
   const git_remote_head** heads = nullptr;
   std::size_t count = 0;
-  TRY(Check(git_remote_ls(&heads, &count, remote), operation));
+  TRY(Check(Git().remote_ls(&heads, &count, remote), operation));
   std::vector<AdvertisedRef> refs;
   refs.reserve(count);
   for (std::size_t i = 0; i < count; ++i) refs.push_back({heads[i]->name, ToHex(heads[i]->oid)});
@@ -317,17 +428,17 @@ int OnCredentials(git_credential** out, const char* /*url*/, const char* user_fr
   auto& session = *static_cast<RemoteSession*>(payload);
   CredentialPlan& plan = session.plan;
   const std::string user = plan.SshUser(user_from_url != nullptr ? user_from_url : "");
-  if (allowed & GIT_CREDENTIAL_USERNAME) return git_credential_username_new(out, user.c_str());
+  if (allowed & GIT_CREDENTIAL_USERNAME) return Git().credential_username_new(out, user.c_str());
   if (allowed & GIT_CREDENTIAL_SSH_KEY) {
-    if (plan.NextAgent()) return git_credential_ssh_key_from_agent(out, user.c_str());
+    if (plan.NextAgent()) return Git().credential_ssh_key_from_agent(out, user.c_str());
     if (std::optional<SshKeyFile> key = plan.NextKeyFile()) {
-      return git_credential_ssh_key_new(out, user.c_str(), nullptr, key->private_key.c_str(),
-                                        nullptr);
+      return Git().credential_ssh_key_new(out, user.c_str(), nullptr, key->private_key.c_str(),
+                                          nullptr);
     }
   } else if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
     if (std::optional<UserPassword> credentials = plan.NextUserPassword()) {
-      return git_credential_userpass_plaintext_new(out, credentials->user.c_str(),
-                                                   credentials->password.c_str());
+      return Git().credential_userpass_plaintext_new(out, credentials->user.c_str(),
+                                                     credentials->password.c_str());
     }
   }
   session.failure = plan.Exhausted();
@@ -362,7 +473,7 @@ void InstallCallbacks(git_remote_callbacks& callbacks, RemoteSession& session) {
 
 RemoteSession SessionFor(git_remote* remote, const RemoteAuth& auth,
                          const FetchProgressCallback* progress = nullptr) {
-  const std::string url = git_remote_url(remote) != nullptr ? git_remote_url(remote) : "";
+  const std::string url = Git().remote_url(remote) != nullptr ? Git().remote_url(remote) : "";
   return {.plan = CredentialPlan(url, auth),
           .progress = progress,
           .failure = std::nullopt,
@@ -381,11 +492,11 @@ Expected<std::vector<AdvertisedRef>> ListRemoteRefs(git_repository* repo, const 
                                                     std::string_view operation) {
   RemotePtr handle = TRY(WithContext(OpenRemote(repo, remote), operation));
   git_remote_connect_options options;
-  TRY(Check(git_remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION),
+  TRY(Check(Git().remote_connect_options_init(&options, GIT_REMOTE_CONNECT_OPTIONS_VERSION),
             operation));
   RemoteSession session = SessionFor(handle.get(), auth);
   InstallCallbacks(options.callbacks, session);
-  TRY(CheckRemote(git_remote_connect_ext(handle.get(), GIT_DIRECTION_FETCH, &options), operation,
+  TRY(CheckRemote(Git().remote_connect_ext(handle.get(), GIT_DIRECTION_FETCH, &options), operation,
                   session));
   return AdvertisedRefs(handle.get(), operation);
 }
@@ -393,9 +504,10 @@ Expected<std::vector<AdvertisedRef>> ListRemoteRefs(git_repository* repo, const 
 Status CheckoutTree(git_repository* repo, git_commit* commit, unsigned strategy,
                     std::string_view operation) {
   git_checkout_options options;
-  TRY(Check(git_checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION), operation));
+  TRY(Check(Git().checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION), operation));
   options.checkout_strategy = strategy;
-  return Check(git_checkout_tree(repo, reinterpret_cast<git_object*>(commit), &options), operation);
+  return Check(Git().checkout_tree(repo, reinterpret_cast<git_object*>(commit), &options),
+               operation);
 }
 
 ChangeKind KindOf(unsigned status) {
@@ -418,10 +530,10 @@ std::string StatusPath(const git_status_entry& entry) {
 }
 
 CommitInfo ToCommitInfo(git_commit* commit) {
-  const git_signature* author = git_commit_author(commit);
-  const char* subject = git_commit_summary(commit);
-  const char* body = git_commit_body(commit);
-  return {.id = ToHex(*git_commit_id(commit)),
+  const git_signature* author = Git().commit_author(commit);
+  const char* subject = Git().commit_summary(commit);
+  const char* body = Git().commit_body(commit);
+  return {.id = ToHex(*Git().commit_id(commit)),
           .subject = subject != nullptr ? subject : "",
           .body = body != nullptr ? body : "",
           .author_name = author->name,
@@ -509,37 +621,37 @@ Repository::~Repository() = default;
 Expected<Repository> Repository::Open(const std::filesystem::path& path, RemoteAuth auth) {
   TRY(InitLibgit2());
   git_repository* raw = nullptr;
-  TRY(Check(git_repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
+  TRY(Check(Git().repository_open_ext(&raw, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr),
             "open repository " + path.string()));
   auto impl = std::make_unique<Impl>();
   impl->repo.reset(raw);
   impl->auth = std::move(auth);
   std::string workdir;
-  if (const char* dir = git_repository_workdir(raw); dir != nullptr) workdir = dir;
+  if (const char* dir = Git().repository_workdir(raw); dir != nullptr) workdir = dir;
   if (workdir.size() > 1 && workdir.back() == '/') workdir.pop_back();
   return Repository(std::move(impl), std::move(workdir));
 }
 
 Expected<std::string> Repository::HeadCommit() const {
   git_repository* repo = impl_->repo.get();
-  const int unborn = git_repository_head_unborn(repo);
+  const int unborn = Git().repository_head_unborn(repo);
   TRY(Check(unborn, "read HEAD"));
   if (unborn == 1)
     return MakeError(ErrorCode::kNotFound, "read HEAD: the branch has no commit yet");
   git_oid oid;
-  TRY(Check(git_reference_name_to_id(&oid, repo, "HEAD"), "read HEAD"));
+  TRY(Check(Git().reference_name_to_id(&oid, repo, "HEAD"), "read HEAD"));
   return ToHex(oid);
 }
 
 Expected<std::optional<std::string>> Repository::CurrentBranch() const {
   git_repository* repo = impl_->repo.get();
-  const int detached = git_repository_head_detached(repo);
+  const int detached = Git().repository_head_detached(repo);
   TRY(Check(detached, "read HEAD"));
   if (detached == 1) return std::optional<std::string>();
   git_reference* raw = nullptr;
-  TRY(Check(git_reference_lookup(&raw, repo, "HEAD"), "read HEAD"));
+  TRY(Check(Git().reference_lookup(&raw, repo, "HEAD"), "read HEAD"));
   ReferencePtr head(raw);
-  std::string_view target = git_reference_symbolic_target(head.get());
+  std::string_view target = Git().reference_symbolic_target(head.get());
   constexpr std::string_view kHeads = "refs/heads/";
   if (!target.starts_with(kHeads)) {
     return MakeError(ErrorCode::kFailed, "read HEAD: points to " + std::string(target));
@@ -557,7 +669,7 @@ Expected<HeadState> Repository::Head() const {
 
 Expected<std::string> Repository::ResolveCommit(std::string_view ref_or_id) const {
   CommitPtr commit = TRY(LookupCommit(impl_->repo.get(), ref_or_id));
-  return ToHex(*git_commit_id(commit.get()));
+  return ToHex(*Git().commit_id(commit.get()));
 }
 
 Expected<std::vector<RemoteTag>> Repository::ListRemoteTags(std::string_view remote) const {
@@ -611,7 +723,7 @@ Expected<FetchResult> Repository::Fetch(std::string_view remote, const FetchRequ
 
   std::vector<std::string> refspecs;
   if (branch_ref) {
-    const char* name = git_remote_name(handle.get());
+    const char* name = Git().remote_name(handle.get());
     refspecs.push_back("+" + *branch_ref);
     if (name != nullptr) {
       refspecs.back() += ":refs/remotes/" + std::string(name) + "/" + *request.branch;
@@ -623,15 +735,16 @@ Expected<FetchResult> Repository::Fetch(std::string_view remote, const FetchRequ
   const git_strarray refspec_array{refspec_pointers.data(), refspec_pointers.size()};
 
   git_fetch_options options;
-  TRY(Check(git_fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION), operation));
+  TRY(Check(Git().fetch_options_init(&options, GIT_FETCH_OPTIONS_VERSION), operation));
   options.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;  // tags come from the explicit refspec
   RemoteSession session = SessionFor(handle.get(), impl_->auth, progress ? &progress : nullptr);
   InstallCallbacks(options.callbacks, session);
-  TRY(CheckRemote(git_remote_fetch(handle.get(), &refspec_array, &options, "galaos-updater: fetch"),
-                  operation, session));
+  TRY(CheckRemote(
+      Git().remote_fetch(handle.get(), &refspec_array, &options, "galaos-updater: fetch"),
+      operation, session));
 
   FetchResult result;
-  result.stats = ToProgress(*git_remote_stats(handle.get()));
+  result.stats = ToProgress(*Git().remote_stats(handle.get()));
   if (branch_ref) {
     const std::vector<AdvertisedRef> refs = TRY(AdvertisedRefs(handle.get(), operation));
     result.branch_commit = FindRef(refs, *branch_ref);
@@ -646,17 +759,17 @@ Expected<FetchResult> Repository::Fetch(std::string_view remote, const FetchRequ
 Expected<std::vector<WorktreeChange>> Repository::WorktreeChanges() const {
   constexpr std::string_view kOperation = "read worktree status";
   git_status_options options;
-  TRY(Check(git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION), kOperation));
+  TRY(Check(Git().status_options_init(&options, GIT_STATUS_OPTIONS_VERSION), kOperation));
   options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   // An untracked directory is listed once, as "dir/", like `git status`.
   options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
   git_status_list* raw = nullptr;
-  TRY(Check(git_status_list_new(&raw, impl_->repo.get(), &options), kOperation));
+  TRY(Check(Git().status_list_new(&raw, impl_->repo.get(), &options), kOperation));
   StatusListPtr list(raw);
   std::vector<WorktreeChange> changes;
-  const std::size_t count = git_status_list_entrycount(list.get());
+  const std::size_t count = Git().status_list_entrycount(list.get());
   for (std::size_t i = 0; i < count; ++i) {
-    const git_status_entry* entry = git_status_byindex(list.get(), i);
+    const git_status_entry* entry = Git().status_byindex(list.get(), i);
     if (entry == nullptr || entry->status == GIT_STATUS_CURRENT ||
         (entry->status & GIT_STATUS_IGNORED)) {
       continue;
@@ -669,10 +782,10 @@ Expected<std::vector<WorktreeChange>> Repository::WorktreeChanges() const {
 Status Repository::CheckoutDetached(std::string_view commit) {
   git_repository* repo = impl_->repo.get();
   CommitPtr target = TRY(WithContext(LookupCommit(repo, commit), "checkout"));
-  const git_oid* id = git_commit_id(target.get());
+  const git_oid* id = Git().commit_id(target.get());
   const std::string operation = "checkout " + ToHex(*id);
   TRY(CheckoutTree(repo, target.get(), GIT_CHECKOUT_FORCE, operation));
-  return Check(git_repository_set_head_detached(repo, id), operation);
+  return Check(Git().repository_set_head_detached(repo, id), operation);
 }
 
 Status Repository::CheckoutBranch(std::string_view branch, std::string_view commit,
@@ -680,13 +793,13 @@ Status Repository::CheckoutBranch(std::string_view branch, std::string_view comm
   git_repository* repo = impl_->repo.get();
   const std::string ref = TRY(WithContext(BranchRef(branch), "checkout branch"));
   CommitPtr target = TRY(WithContext(LookupCommit(repo, commit), "checkout branch"));
-  const git_oid* id = git_commit_id(target.get());
+  const git_oid* id = Git().commit_id(target.get());
   const std::string operation = "checkout branch " + std::string(branch) + " at " + ToHex(*id);
 
   git_oid tip;
-  const int rc = git_reference_name_to_id(&tip, repo, ref.c_str());
-  if (rc == 0 && move == BranchMove::kFastForwardOnly && !git_oid_equal(&tip, id)) {
-    const int descendant = git_graph_descendant_of(repo, id, &tip);
+  const int rc = Git().reference_name_to_id(&tip, repo, ref.c_str());
+  if (rc == 0 && move == BranchMove::kFastForwardOnly && !Git().oid_equal(&tip, id)) {
+    const int descendant = Git().graph_descendant_of(repo, id, &tip);
     TRY(Check(descendant, operation));
     if (descendant == 0) {
       return MakeError(ErrorCode::kConflict, operation + ": not a fast-forward of " + ToHex(tip));
@@ -697,10 +810,10 @@ Status Repository::CheckoutBranch(std::string_view branch, std::string_view comm
 
   TRY(CheckoutTree(repo, target.get(), GIT_CHECKOUT_FORCE, operation));
   git_reference* updated = nullptr;
-  TRY(Check(git_reference_create(&updated, repo, ref.c_str(), id, 1, operation.c_str()),
+  TRY(Check(Git().reference_create(&updated, repo, ref.c_str(), id, 1, operation.c_str()),
             operation));
   ReferencePtr owned(updated);
-  return Check(git_repository_set_head(repo, ref.c_str()), operation);
+  return Check(Git().repository_set_head(repo, ref.c_str()), operation);
 }
 
 Status Repository::ResetHard(const HeadState& target) {
@@ -708,7 +821,7 @@ Status Repository::ResetHard(const HeadState& target) {
   std::optional<std::string> ref;
   if (target.branch) ref = TRY(WithContext(BranchRef(*target.branch), "reset"));
   CommitPtr commit = TRY(WithContext(LookupCommit(repo, target.commit), "reset"));
-  const git_oid* id = git_commit_id(commit.get());
+  const git_oid* id = Git().commit_id(commit.get());
   const std::string operation = "reset to " + ToHex(*id);
 
   // Checked out against the current HEAD, so files that only the newer commit tracked are
@@ -718,14 +831,14 @@ Status Repository::ResetHard(const HeadState& target) {
                    operation));
   if (ref) {
     git_reference* updated = nullptr;
-    TRY(Check(git_reference_create(&updated, repo, ref->c_str(), id, 1, operation.c_str()),
+    TRY(Check(Git().reference_create(&updated, repo, ref->c_str(), id, 1, operation.c_str()),
               operation));
     ReferencePtr owned(updated);
-    TRY(Check(git_repository_set_head(repo, ref->c_str()), operation));
+    TRY(Check(Git().repository_set_head(repo, ref->c_str()), operation));
   } else {
-    TRY(Check(git_repository_set_head_detached(repo, id), operation));
+    TRY(Check(Git().repository_set_head_detached(repo, id), operation));
   }
-  return Check(git_repository_state_cleanup(repo), operation);
+  return Check(Git().repository_state_cleanup(repo), operation);
 }
 
 Expected<std::vector<CommitInfo>> Repository::LogBetween(std::string_view from_exclusive,
@@ -736,17 +849,17 @@ Expected<std::vector<CommitInfo>> Repository::LogBetween(std::string_view from_e
   const std::string operation =
       "log " + std::string(from_exclusive) + ".." + std::string(to_inclusive);
   git_revwalk* raw_walk = nullptr;
-  TRY(Check(git_revwalk_new(&raw_walk, repo), operation));
+  TRY(Check(Git().revwalk_new(&raw_walk, repo), operation));
   RevwalkPtr walk(raw_walk);
-  TRY(Check(git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME), operation));
-  TRY(Check(git_revwalk_push(walk.get(), git_commit_id(to.get())), operation));
-  TRY(Check(git_revwalk_hide(walk.get(), git_commit_id(from.get())), operation));
+  TRY(Check(Git().revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME), operation));
+  TRY(Check(Git().revwalk_push(walk.get(), Git().commit_id(to.get())), operation));
+  TRY(Check(Git().revwalk_hide(walk.get(), Git().commit_id(from.get())), operation));
   std::vector<CommitInfo> commits;
   git_oid oid;
   int rc = 0;
-  while ((rc = git_revwalk_next(&oid, walk.get())) == 0) {
+  while ((rc = Git().revwalk_next(&oid, walk.get())) == 0) {
     git_commit* raw_commit = nullptr;
-    TRY(Check(git_commit_lookup(&raw_commit, repo, &oid), operation));
+    TRY(Check(Git().commit_lookup(&raw_commit, repo, &oid), operation));
     CommitPtr commit(raw_commit);
     commits.push_back(ToCommitInfo(commit.get()));
   }
@@ -758,13 +871,13 @@ Expected<Description> Repository::DescribeTags(std::string_view commit) const {
   CommitPtr target = TRY(WithContext(LookupCommit(impl_->repo.get(), commit), "describe"));
   const std::string operation = "describe " + std::string(commit);
   git_describe_options options;
-  TRY(Check(git_describe_options_init(&options, GIT_DESCRIBE_OPTIONS_VERSION), operation));
+  TRY(Check(Git().describe_options_init(&options, GIT_DESCRIBE_OPTIONS_VERSION), operation));
   options.describe_strategy = GIT_DESCRIBE_TAGS;
   git_describe_result* raw = nullptr;
   if (const int rc =
-          git_describe_commit(&raw, reinterpret_cast<git_object*>(target.get()), &options);
+          Git().describe_commit(&raw, reinterpret_cast<git_object*>(target.get()), &options);
       rc < 0) {
-    const git_error* last = git_error_last();
+    const git_error* last = Git().error_last();
     if (last != nullptr && last->klass == GIT_ERROR_DESCRIBE) {
       return MakeError(ErrorCode::kNotFound,
                        operation + ": no tag is reachable (" + last->message + ")");
@@ -773,11 +886,11 @@ Expected<Description> Repository::DescribeTags(std::string_view commit) const {
   }
   DescribeResultPtr result(raw);
   git_describe_format_options format;
-  TRY(Check(git_describe_format_options_init(&format, GIT_DESCRIBE_FORMAT_OPTIONS_VERSION),
+  TRY(Check(Git().describe_format_options_init(&format, GIT_DESCRIBE_FORMAT_OPTIONS_VERSION),
             operation));
   format.always_use_long_format = 1;  // "<tag>-<n>-g<id>" even at distance 0, so it parses
   Buffer text;
-  TRY(Check(git_describe_format(&text.buf, result.get(), &format), operation));
+  TRY(Check(Git().describe_format(&text.buf, result.get(), &format), operation));
   return WithContext(ParseLongDescription(std::string_view(text.buf.ptr, text.buf.size)),
                      operation);
 }
@@ -788,26 +901,26 @@ Expected<std::string> Repository::ReadFileAtCommit(std::string_view commit,
   TRY(WithContext(ValidateTreePath(path), "read file"));
   CommitPtr target = TRY(WithContext(LookupCommit(repo, commit), "read file"));
   const std::string operation =
-      "read " + std::string(path) + " at " + ToHex(*git_commit_id(target.get()));
+      "read " + std::string(path) + " at " + ToHex(*Git().commit_id(target.get()));
   git_tree* raw_tree = nullptr;
-  TRY(Check(git_commit_tree(&raw_tree, target.get()), operation));
+  TRY(Check(Git().commit_tree(&raw_tree, target.get()), operation));
   TreePtr tree(raw_tree);
   git_tree_entry* raw_entry = nullptr;
   const std::string path_string(path);
-  const int rc = git_tree_entry_bypath(&raw_entry, tree.get(), path_string.c_str());
+  const int rc = Git().tree_entry_bypath(&raw_entry, tree.get(), path_string.c_str());
   if (rc == GIT_ENOTFOUND) {
     return MakeError(ErrorCode::kNotFound, operation + ": the commit has no such file");
   }
   TRY(Check(rc, operation));
   TreeEntryPtr entry(raw_entry);
-  if (git_tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
+  if (Git().tree_entry_type(entry.get()) != GIT_OBJECT_BLOB) {
     return MakeError(ErrorCode::kInvalidArgument, operation + ": not a file");
   }
   git_blob* raw_blob = nullptr;
-  TRY(Check(git_blob_lookup(&raw_blob, repo, git_tree_entry_id(entry.get())), operation));
+  TRY(Check(Git().blob_lookup(&raw_blob, repo, Git().tree_entry_id(entry.get())), operation));
   BlobPtr blob(raw_blob);
-  const auto* content = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-  return std::string(content, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  const auto* content = static_cast<const char*>(Git().blob_rawcontent(blob.get()));
+  return std::string(content, static_cast<std::size_t>(Git().blob_rawsize(blob.get())));
 }
 
 }  // namespace galaos::git

@@ -13,49 +13,40 @@
 namespace galaos::health::detail {
 namespace {
 
-// The libpq functions we call. libpq is loaded on first use (core/SharedLibrary.h): a daemon
-// without a postgres check never carries it and its TLS/LDAP/Kerberos libraries.
+// The libpq functions we call (our name, libpq's). libpq is loaded on first use
+// (core/SharedLibrary.h): a daemon without a postgres check never carries it and its
+// TLS/LDAP/Kerberos libraries.
+#define GALAOS_LIBPQ_FUNCTIONS(X)               \
+  X(clear, PQclear)                             \
+  X(connect_poll, PQconnectPoll)                \
+  X(connect_start_params, PQconnectStartParams) \
+  X(consume_input, PQconsumeInput)              \
+  X(error_message, PQerrorMessage)              \
+  X(finish, PQfinish)                           \
+  X(flush, PQflush)                             \
+  X(get_result, PQgetResult)                    \
+  X(is_busy, PQisBusy)                          \
+  X(parameter_status, PQparameterStatus)        \
+  X(result_error_message, PQresultErrorMessage) \
+  X(result_status, PQresultStatus)              \
+  X(send_query, PQsendQuery)                    \
+  X(set_nonblocking, PQsetnonblocking)          \
+  X(socket, PQsocket)                           \
+  X(status, PQstatus)
+
 struct PqApi {
-  decltype(&PQclear) clear;
-  decltype(&PQconnectPoll) connect_poll;
-  decltype(&PQconnectStartParams) connect_start_params;
-  decltype(&PQconsumeInput) consume_input;
-  decltype(&PQerrorMessage) error_message;
-  decltype(&PQfinish) finish;
-  decltype(&PQflush) flush;
-  decltype(&PQgetResult) get_result;
-  decltype(&PQisBusy) is_busy;
-  decltype(&PQparameterStatus) parameter_status;
-  decltype(&PQresultErrorMessage) result_error_message;
-  decltype(&PQresultStatus) result_status;
-  decltype(&PQsendQuery) send_query;
-  decltype(&PQsetnonblocking) set_nonblocking;
-  decltype(&PQsocket) socket;
-  decltype(&PQstatus) status;
+#define GALAOS_DECLARE(member, function) decltype(&function) member = nullptr;
+  GALAOS_LIBPQ_FUNCTIONS(GALAOS_DECLARE)
+#undef GALAOS_DECLARE
 };
 
 const Expected<PqApi>& LoadPq() {
   static const Expected<PqApi> loaded = []() -> Expected<PqApi> {
     const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libpq.so.5"));
-    PqApi api{};
-#define GALAOS_BIND_PQ(member, function) TRY(library.Bind(api.member, #function))
-    GALAOS_BIND_PQ(clear, PQclear);
-    GALAOS_BIND_PQ(connect_poll, PQconnectPoll);
-    GALAOS_BIND_PQ(connect_start_params, PQconnectStartParams);
-    GALAOS_BIND_PQ(consume_input, PQconsumeInput);
-    GALAOS_BIND_PQ(error_message, PQerrorMessage);
-    GALAOS_BIND_PQ(finish, PQfinish);
-    GALAOS_BIND_PQ(flush, PQflush);
-    GALAOS_BIND_PQ(get_result, PQgetResult);
-    GALAOS_BIND_PQ(is_busy, PQisBusy);
-    GALAOS_BIND_PQ(parameter_status, PQparameterStatus);
-    GALAOS_BIND_PQ(result_error_message, PQresultErrorMessage);
-    GALAOS_BIND_PQ(result_status, PQresultStatus);
-    GALAOS_BIND_PQ(send_query, PQsendQuery);
-    GALAOS_BIND_PQ(set_nonblocking, PQsetnonblocking);
-    GALAOS_BIND_PQ(socket, PQsocket);
-    GALAOS_BIND_PQ(status, PQstatus);
-#undef GALAOS_BIND_PQ
+    PqApi api;
+#define GALAOS_BIND(member, function) TRY(library.Bind(api.member, #function));
+    GALAOS_LIBPQ_FUNCTIONS(GALAOS_BIND)
+#undef GALAOS_BIND
     return api;
   }();
   return loaded;
@@ -63,7 +54,7 @@ const Expected<PqApi>& LoadPq() {
 
 // libpq's functions, once LoadPq succeeded (Check loads it before anything else).
 const PqApi& Pq() {
-  return *LoadPq();
+  return LoadPq().value();
 }
 
 struct ConnDeleter {

@@ -17,25 +17,30 @@ namespace {
 
 // The libcurl functions we call. libcurl is loaded on first use (core/SharedLibrary.h): a
 // daemon that has not needed it yet does not carry it and its TLS/LDAP/Kerberos libraries.
+#define GALAOS_LIBCURL_FUNCTIONS(X) \
+  X(global_init)                    \
+  X(easy_strerror)                  \
+  X(easy_init)                      \
+  X(easy_cleanup)                   \
+  X(easy_reset)                     \
+  X(easy_setopt)                    \
+  X(easy_getinfo)                   \
+  X(easy_perform)                   \
+  X(slist_append)                   \
+  X(slist_free_all)                 \
+  X(share_init)                     \
+  X(share_setopt)                   \
+  X(share_cleanup)                  \
+  X(url)                            \
+  X(url_set)                        \
+  X(url_get)                        \
+  X(url_cleanup)                    \
+  X(free)
+
 struct CurlApi {
-  decltype(&curl_global_init) global_init;
-  decltype(&curl_easy_strerror) easy_strerror;
-  decltype(&curl_easy_init) easy_init;
-  decltype(&curl_easy_cleanup) easy_cleanup;
-  decltype(&curl_easy_reset) easy_reset;
-  decltype(&curl_easy_setopt) easy_setopt;
-  decltype(&curl_easy_getinfo) easy_getinfo;
-  decltype(&curl_easy_perform) easy_perform;
-  decltype(&curl_slist_append) slist_append;
-  decltype(&curl_slist_free_all) slist_free_all;
-  decltype(&curl_share_init) share_init;
-  decltype(&curl_share_setopt) share_setopt;
-  decltype(&curl_share_cleanup) share_cleanup;
-  decltype(&curl_url) url;
-  decltype(&curl_url_set) url_set;
-  decltype(&curl_url_get) url_get;
-  decltype(&curl_url_cleanup) url_cleanup;
-  decltype(&curl_free) free;
+#define GALAOS_DECLARE(function) decltype(&curl_##function) function = nullptr;
+  GALAOS_LIBCURL_FUNCTIONS(GALAOS_DECLARE)
+#undef GALAOS_DECLARE
 };
 
 // Loads and initialises libcurl once (a function-local static: curl_global_init is not
@@ -43,27 +48,10 @@ struct CurlApi {
 const Expected<CurlApi>& LoadCurl() {
   static const Expected<CurlApi> loaded = []() -> Expected<CurlApi> {
     const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libcurl.so.4"));
-    CurlApi api{};
-#define GALAOS_BIND_CURL(function) TRY(library.Bind(api.function, "curl_" #function))
-    GALAOS_BIND_CURL(global_init);
-    GALAOS_BIND_CURL(easy_strerror);
-    GALAOS_BIND_CURL(easy_init);
-    GALAOS_BIND_CURL(easy_cleanup);
-    GALAOS_BIND_CURL(easy_reset);
-    GALAOS_BIND_CURL(easy_setopt);
-    GALAOS_BIND_CURL(easy_getinfo);
-    GALAOS_BIND_CURL(easy_perform);
-    GALAOS_BIND_CURL(slist_append);
-    GALAOS_BIND_CURL(slist_free_all);
-    GALAOS_BIND_CURL(share_init);
-    GALAOS_BIND_CURL(share_setopt);
-    GALAOS_BIND_CURL(share_cleanup);
-    GALAOS_BIND_CURL(url);
-    GALAOS_BIND_CURL(url_set);
-    GALAOS_BIND_CURL(url_get);
-    GALAOS_BIND_CURL(url_cleanup);
-    GALAOS_BIND_CURL(free);
-#undef GALAOS_BIND_CURL
+    CurlApi api;
+#define GALAOS_BIND(function) TRY(library.Bind(api.function, "curl_" #function));
+    GALAOS_LIBCURL_FUNCTIONS(GALAOS_BIND)
+#undef GALAOS_BIND
     if (const CURLcode init = api.global_init(CURL_GLOBAL_DEFAULT); init != CURLE_OK) {
       return MakeError(ErrorCode::kFailed,
                        std::string("cannot initialise libcurl: ") + api.easy_strerror(init));
@@ -76,7 +64,7 @@ const Expected<CurlApi>& LoadCurl() {
 // libcurl's functions, once LoadCurl succeeded: every caller holds something (a handle, a
 // share, a URL) that only a loaded libcurl made, or has called LoadCurl itself.
 const CurlApi& Curl() {
-  return *LoadCurl();
+  return LoadCurl().value();
 }
 
 struct CurlDeleter {

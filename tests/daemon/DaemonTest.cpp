@@ -127,9 +127,9 @@ TEST_F(DaemonTest, TellsSystemdWhenReadyReloadingAndStoppingAndFeedsTheWatchdog)
   EXPECT_EQ(result->exit_code, 0) << daemon.Output();
 }
 
-// libcurl, libpq and libsystemd (each with its TLS, LDAP or compression libraries) are loaded
-// when first needed, not at start: an idle daemon has not mapped them. Its first HTTP health
-// check loads libcurl.
+// libcurl, libpq, libsystemd, libgit2 and libssh2 (with their TLS, LDAP, Kerberos or
+// compression libraries) are loaded when first needed, not at start: an idle daemon has not
+// mapped them. Its first HTTP health check loads libcurl.
 TEST_F(DaemonTest, AnIdleDaemonHasNotLoadedTheLibrariesItLoadsOnFirstUse) {
   const int port = testing::FreePort();
   WriteConfig(port, fmt::format("[[health.checks]]\nname = \"self\"\ntype = \"http\"\n"
@@ -146,7 +146,8 @@ TEST_F(DaemonTest, AnIdleDaemonHasNotLoadedTheLibrariesItLoadsOnFirstUse) {
     }
     return false;
   };
-  for (std::string_view soname : {"libcurl.so", "libpq.so", "libsystemd.so", "libgnutls.so"}) {
+  for (std::string_view soname :
+       {"libcurl.so", "libpq.so", "libsystemd.so", "libgit2.so", "libssh2.so", "libgnutls.so"}) {
     EXPECT_FALSE(mapped(soname)) << soname;
   }
 
