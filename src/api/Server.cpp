@@ -14,6 +14,7 @@
 
 #include "api/Crypto.h"
 #include "api/Tokens.h"
+#include "api/WorkerPool.h"
 #include "core/Time.h"
 
 namespace galaos::api {
@@ -24,8 +25,8 @@ constexpr std::chrono::seconds kKeepAliveInterval{15};
 // Each /events client holds one worker thread of the pool below for as long as it listens.
 constexpr std::size_t kMaxEventClients = 16;
 // httplib serves a keep-alive connection on one worker until it closes: connections beyond
-// the free workers wait in its queue, so the pool is sized for 64 busy clients (bench/api)
-// besides the event streams. An idle worker costs a few KiB of RSS.
+// the free workers wait in its queue, so the pool may grow to 64 busy clients (bench/api)
+// besides the event streams. Workers start as clients come (WorkerPool).
 constexpr std::size_t kRequestWorkers = 64;
 constexpr std::size_t kWorkerThreads = kMaxEventClients + kRequestWorkers;
 constexpr std::size_t kKeepAliveMaxRequests = 1000;
@@ -394,7 +395,7 @@ void ApiServer::Route() {
   // httplib's default closes a keep-alive connection after 5 requests; busy clients then
   // reconnect all the time and overflow its listen backlog of 5 (SYNs dropped, 1 s retries).
   http_->server->set_keep_alive_max_count(kKeepAliveMaxRequests);
-  http_->server->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  http_->server->new_task_queue = [] { return new WorkerPool(kWorkerThreads); };
   http_->server->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
   http_->server->set_read_timeout(config_.request_timeout);
   http_->server->set_write_timeout(config_.request_timeout);
