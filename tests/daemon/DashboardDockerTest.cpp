@@ -1,10 +1,13 @@
 // The dashboard driven in real headless Chromium against a daemon on the real Docker engine and
-// registry of scripts/docker-engine.sh: a container update applied from the browser, a prune
+// registry of scripts/docker-engine.sh: container updates applied from the Containers and Update
+// screens, a full update (code, then a container), each watched live to its end, a prune
 // previewed then done, and a screenshot of every screen. Only this test's containers are
 // managed (a label unique to it): the engine is shared.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ranges>
 
@@ -46,22 +49,38 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   const std::string prefix = docker::testing::UniquePrefix();
   const std::string selector = "gdt.dashboard=" + prefix;
 
-  // A container of version 1 pushed under `image`; then version 2 pushed under the same tag,
-  // while the engine's tag stays on version 1: an update is available.
+  // Containers of version 1, each pushed under an image of its own; then version 2 pushed
+  // under the same tags, while the engine's tags stay on version 1: an update is available
+  // for each. `web` is updated from the Containers screen, `svc` from the Update screen, `full`
+  // by a full update (code, then containers).
   const std::string v1 = prefix + "-img:v1";
   const std::string v2 = prefix + "-img:v2";
   ImportImage(resources, v1, "1");
   ImportImage(resources, v2, "2");
-  const std::string image = fmt::format("{}/{}-app:1", docker::testing::kRegistry, prefix);
-  ASSERT_OK(DockerCli({"tag", v1, image}));
-  resources.Image(image);
-  ASSERT_OK(DockerCli({"push", image}));
-  const std::string container = resources.Container(prefix + "-web");
-  resources.Container(container + "-galaos-old");
-  ASSERT_OK(DockerCli({"run", "-d", "--init", "--name", container, "--label", selector, image}));
-  ASSERT_OK(DockerCli({"tag", v2, image}));
-  ASSERT_OK(DockerCli({"push", image}));
-  ASSERT_OK(DockerCli({"tag", v1, image}));
+  auto expect_ok = [](const Expected<std::string>& done) {
+    EXPECT_TRUE(done.has_value()) << done.error().message();
+  };
+  // The container `name` of image <registry>/<prefix>-<name>:1; its image.
+  auto with_update = [&](const std::string& name) -> std::pair<std::string, std::string> {
+    const std::string image =
+        fmt::format("{}/{}-{}:1", docker::testing::kRegistry, prefix, name);
+    expect_ok(DockerCli({"tag", v1, image}));
+    resources.Image(image);
+    expect_ok(DockerCli({"push", image}));
+    const std::string container = resources.Container(prefix + "-" + name);
+    resources.Container(container + "-galaos-old");
+    resources.Container(container + "-galaos-new");
+    expect_ok(
+        DockerCli({"run", "-d", "--init", "--name", container, "--label", selector, image}));
+    expect_ok(DockerCli({"tag", v2, image}));
+    expect_ok(DockerCli({"push", image}));
+    expect_ok(DockerCli({"tag", v1, image}));
+    return {container, image};
+  };
+  const auto [container, image] = with_update("web");
+  const auto [service, service_image] = with_update("svc");
+  const auto [full_container, full_image] = with_update("full");
+  ASSERT_FALSE(HasFailure());
 
   // An older rollback image of the container (as an update a minute after the epoch left
   // it): once the browser's update adds a newer one, a prune keeping one deletes it.
@@ -77,7 +96,9 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   docker_ = fmt::format(
       "host = \"{}\"\nmanaged_label = \"{}\"\nhealthy_timeout = \"60s\"\nimage_retention = 1\n",
       docker::testing::kDockerHost, selector);
-  WriteConfig(port, "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n");
+  // A code release for the full update: 1.0.0 -> 1.1.0.
+  git_.PublishV1_1();
+  WriteConfig(port, UpdateTables());
   const std::string admin = Token("admin");
   const std::string viewer = Token("viewer");
   DaemonProcess daemon(config_file_);
@@ -95,16 +116,25 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                       {"userDataDir", profile.path().string()},
                       {"container", container},
                       {"image", image},
-                      {"oldRollbackTag", old_rollback}};
+                      {"oldRollbackTag", old_rollback},
+                      {"service", service},
+                      {"serviceImage", service_image},
+                      {"fullContainer", full_container},
+                      {"fromVersion", "1.0.0"},
+                      {"toVersion", "1.1.0"}};
   ASSERT_OK_AND_ASSIGN(json report,
                        playwright.Ask(GALAOS_SOURCE_DIR "/tests/daemon/e2e/dashboard.js", input));
 
-  // The update's own rollback tag (of version 1) is this test's to remove.
-  ASSERT_OK_AND_ASSIGN(const std::string tags,
-                       DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                                  std::string(docker::kRollbackRepositoryPrefix) + container}));
-  for (const auto tag : std::views::split(tags, '\n')) {
-    if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
+  // The updates' own rollback tags (of version 1) are this test's to remove.
+  std::string tags;
+  for (const std::string& updated : {container, service, full_container}) {
+    ASSERT_OK_AND_ASSIGN(const std::string listed,
+                         DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                                    std::string(docker::kRollbackRepositoryPrefix) + updated}));
+    for (const auto tag : std::views::split(listed, '\n')) {
+      if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
+    }
+    tags += listed;
   }
 
   ASSERT_GE(report["checks"].size(), 30u) << report.dump(2);
@@ -118,6 +148,15 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   ASSERT_OK_AND_ASSIGN(const std::string running,
                        DockerCli({"inspect", "-f", "{{.Image}}", container}));
   EXPECT_EQ(running.substr(0, running.find('\n')), ImageId(v2));
+  for (const std::string& updated : {service, full_container}) {
+    ASSERT_OK_AND_ASSIGN(const std::string image_id,
+                         DockerCli({"inspect", "-f", "{{.Image}}", updated}));
+    EXPECT_EQ(image_id.substr(0, image_id.find('\n')), ImageId(v2)) << updated;
+  }
+  std::ifstream package(git_.app() / "package.json");
+  const std::string manifest{std::istreambuf_iterator<char>(package), {}};
+  EXPECT_NE(manifest.find("\"1.1.0\""), std::string::npos)
+      << "the full update's code part: " << manifest;
   EXPECT_FALSE(DockerCli({"image", "inspect", old_rollback}).has_value())
       << "the prune left " << old_rollback;
   EXPECT_NE(tags.find(std::string(docker::kRollbackRepositoryPrefix) + container),
