@@ -131,7 +131,7 @@ function outcomeBanner(transactions, end) {
   }
   if (!failed) return banner('good', 'Update succeeded', ` ${done.join('; ')}.`);
   const step = failed.findings.failedStep ? ` at step “${failed.findings.failedStep}”` : '';
-  const errors = h('span', { class: 'final-errors' }, (failed.findings.errors ?? []).join('; '));
+  const errors = h('span', { class: 'final-errors' }, [...new Set(failed.findings.errors ?? [])].join('; '));
   const before = done.length ? `${done.join('; ')} succeeded, then ` : '';
   if (failed.status === 'rolled_back') {
     const again = failed.type === 'system_update_docker' ? 'the containers run their previous images again'
@@ -206,8 +206,11 @@ export async function runLive(slot, procedure, input) {
       return;
     }
     const first = reply.transactionId;
-    const end = !stream.live ? await pollUntilEnded(first)
-      : ends.get(first) ?? await new Promise((resolve) => { onEnd = () => ends.has(first) && resolve(ends.get(first)); });
+    // The end event; the history when there is no stream, or once it is lost for good.
+    const end = !stream.live ? await pollUntilEnded(first) : ends.get(first) ?? await Promise.race([
+      new Promise((resolve) => { onEnd = () => ends.has(first) && resolve(ends.get(first)); }),
+      stream.lost.then(() => pollUntilEnded(first)),
+    ]);
     const transactions = await recorded(first, announced);
     for (const transaction of transactions) view.settle(transaction);
     view.finish(outcomeBanner(transactions, end));
