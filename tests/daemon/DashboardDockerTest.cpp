@@ -52,7 +52,8 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   // Containers of version 1, each pushed under an image of its own; then version 2 pushed
   // under the same tags, while the engine's tags stay on version 1: an update is available
   // for each. `web` is updated from the Containers screen, `svc` from the Update screen, `full`
-  // by a full update (code, then containers).
+  // by a full update (code, then containers), and `bad`, unhealthy on version 2, from the
+  // Update screen again: rolled back.
   const std::string v1 = prefix + "-img:v1";
   const std::string v2 = prefix + "-img:v2";
   ImportImage(resources, v1, "1");
@@ -60,8 +61,9 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   auto expect_ok = [](const Expected<std::string>& done) {
     EXPECT_TRUE(done.has_value()) << done.error().message();
   };
-  // The container `name` of image <registry>/<prefix>-<name>:1; its image.
-  auto with_update = [&](const std::string& name) -> std::pair<std::string, std::string> {
+  // The container `name` of image <registry>/<prefix>-<name>:1, run with `options`; its image.
+  auto with_update = [&](const std::string& name, std::vector<std::string> options = {})
+      -> std::pair<std::string, std::string> {
     const std::string image =
         fmt::format("{}/{}-{}:1", docker::testing::kRegistry, prefix, name);
     expect_ok(DockerCli({"tag", v1, image}));
@@ -70,8 +72,10 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
     const std::string container = resources.Container(prefix + "-" + name);
     resources.Container(container + "-galaos-old");
     resources.Container(container + "-galaos-new");
-    expect_ok(
-        DockerCli({"run", "-d", "--init", "--name", container, "--label", selector, image}));
+    std::vector<std::string> run = {"run", "-d", "--init", "--name", container, "--label", selector};
+    run.insert(run.end(), options.begin(), options.end());
+    run.push_back(image);
+    expect_ok(DockerCli(run));
     expect_ok(DockerCli({"tag", v2, image}));
     expect_ok(DockerCli({"push", image}));
     expect_ok(DockerCli({"tag", v1, image}));
@@ -80,6 +84,10 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   const auto [container, image] = with_update("web");
   const auto [service, service_image] = with_update("svc");
   const auto [full_container, full_image] = with_update("full");
+  // Healthy on version 1 only: its update fails and is rolled back.
+  const auto [failing, failing_image] =
+      with_update("bad", {"--health-cmd", "grep -qx 1 /version", "--health-interval", "1s",
+                          "--health-retries", "1", "--health-timeout", "5s"});
   ASSERT_FALSE(HasFailure());
 
   // An older rollback image of the container (as an update a minute after the epoch left
@@ -120,6 +128,7 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                       {"service", service},
                       {"serviceImage", service_image},
                       {"fullContainer", full_container},
+                      {"failingContainer", failing},
                       {"fromVersion", "1.0.0"},
                       {"toVersion", "1.1.0"}};
   ASSERT_OK_AND_ASSIGN(json report,
@@ -127,7 +136,7 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
 
   // The updates' own rollback tags (of version 1) are this test's to remove.
   std::string tags;
-  for (const std::string& updated : {container, service, full_container}) {
+  for (const std::string& updated : {container, service, full_container, failing}) {
     ASSERT_OK_AND_ASSIGN(const std::string listed,
                          DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
                                     std::string(docker::kRollbackRepositoryPrefix) + updated}));
@@ -153,6 +162,9 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                          DockerCli({"inspect", "-f", "{{.Image}}", updated}));
     EXPECT_EQ(image_id.substr(0, image_id.find('\n')), ImageId(v2)) << updated;
   }
+  ASSERT_OK_AND_ASSIGN(const std::string rolled_back,
+                       DockerCli({"inspect", "-f", "{{.Image}}", failing}));
+  EXPECT_EQ(rolled_back.substr(0, rolled_back.find('\n')), ImageId(v1)) << "rolled back";
   std::ifstream package(git_.app() / "package.json");
   const std::string manifest{std::istreambuf_iterator<char>(package), {}};
   EXPECT_NE(manifest.find("\"1.1.0\""), std::string::npos)

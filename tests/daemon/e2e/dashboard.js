@@ -9,8 +9,9 @@
 //           container whose image has a newer push), "image" (its reference), "oldRollbackTag"
 //           (an older rollback tag of it that a prune deletes), "service" and "serviceImage" (a
 //           second such container and its image, updated from the Update screen),
-//           "fullContainer" (a third, updated by a full update), "fromVersion", "toVersion"
-//           (the full update's code part)}
+//           "fullContainer" (a third, updated by a full update), "failingContainer" (a fourth,
+//           unhealthy on its newer image), "fromVersion", "toVersion" (the full update's
+//           code part)}
 // out.json: {"checks": [{"name", "ok", "detail"}], "pageErrors": [...]}: one entry per
 // behaviour checked, so the C++ test reports each failure by name.
 'use strict';
@@ -383,7 +384,7 @@ async function applyUpdate(page, check, shot, name, { kind = 'code', containers 
   await page.check(`#kind-${kind}`);
   if (containers.length) await page.waitForSelector('.container-choices input');
   for (const container of containers) await page.check(`#option-container-${container}`);
-  if (zeroDowntime) await page.check('#option-zeroDowntime');
+  if (kind === 'docker') await page.setChecked('#option-zeroDowntime', zeroDowntime);  // the form keeps its choices
   await page.click('button[data-action="review-update"]');
   await page.waitForSelector(`dialog[open] ${kind === 'docker' ? '.plan-list' : '.plan-steps'}`);
   const plan = {
@@ -482,7 +483,7 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     await page.textContent(row));
   await page.waitForSelector('#docker-info');
   check('the containers screen shows the engine', /Docker \d/.test(await page.textContent('#docker-info')));
-  check('update all counts the containers with updates', /\(3\)/.test(await page.textContent('button[data-action="update-all"]')),
+  check('update all counts the containers with updates', /\(4\)/.test(await page.textContent('button[data-action="update-all"]')),
     await page.textContent('button[data-action="update-all"]'));
   await shot('docker-containers-update-available');
 
@@ -538,6 +539,15 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     JSON.stringify(full.phases));
   check('the full update recreated the container live',
     full.phases[1]?.steps.includes(`recreate ${input.fullContainer}:succeeded`), JSON.stringify(full.phases));
+  // A container unhealthy on its newer image: the recreate fails, the container is rolled back.
+  const failing = await applyUpdate(page, check, shot, 'docker-update-rollback',
+    { kind: 'docker', containers: [input.failingContainer] });
+  check('a failing docker update ends with the rollback banner', /warn/.test(failing.bannerClass) &&
+    failing.banner.includes('rolled back') && failing.banner.includes(`recreate ${input.failingContainer}`) &&
+    failing.banner.includes('previous images'), failing.banner);
+  check('the failing recreate is marked failed', failing.steps.includes(`recreate ${input.failingContainer}:failed`),
+    failing.steps.join(', '));
+
   // The engine adds and removes network interfaces while it recreates containers, and the
   // browser then aborts requests in flight: each update's mutation answered before that.
   check('no mutation failed on the network', failedMutations.length === 0, failedMutations.join('\n'));
