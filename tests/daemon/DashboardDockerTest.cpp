@@ -53,41 +53,47 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   // under the same tags, while the engine's tags stay on version 1: an update is available
   // for each. `web` is updated from the Containers screen, `svc` from the Update screen, `full`
   // by a full update (code, then containers), and `bad`, unhealthy on version 2, from the
-  // Update screen again: rolled back.
-  const std::string v1 = prefix + "-img:v1";
-  const std::string v2 = prefix + "-img:v2";
-  ImportImage(resources, v1, "1");
-  ImportImage(resources, v2, "2");
+  // Update screen again: rolled back. Each has images of its own (an image pushed to several
+  // repositories could not be removed without force).
   auto expect_ok = [](const Expected<std::string>& done) {
     EXPECT_TRUE(done.has_value()) << done.error().message();
   };
-  // The container `name` of image <registry>/<prefix>-<name>:1, run with `options`; its image.
-  auto with_update = [&](const std::string& name, std::vector<std::string> options = {})
-      -> std::pair<std::string, std::string> {
-    const std::string image =
-        fmt::format("{}/{}-{}:1", docker::testing::kRegistry, prefix, name);
-    expect_ok(DockerCli({"tag", v1, image}));
-    resources.Image(image);
-    expect_ok(DockerCli({"push", image}));
-    const std::string container = resources.Container(prefix + "-" + name);
-    resources.Container(container + "-galaos-old");
-    resources.Container(container + "-galaos-new");
-    std::vector<std::string> run = {"run", "-d", "--init", "--name", container, "--label", selector};
-    run.insert(run.end(), options.begin(), options.end());
-    run.push_back(image);
-    expect_ok(DockerCli(run));
-    expect_ok(DockerCli({"tag", v2, image}));
-    expect_ok(DockerCli({"push", image}));
-    expect_ok(DockerCli({"tag", v1, image}));
-    return {container, image};
+  struct WithUpdate {
+    std::string container, image, v1, v2;  // v1, v2: local image names
   };
-  const auto [container, image] = with_update("web");
-  const auto [service, service_image] = with_update("svc");
-  const auto [full_container, full_image] = with_update("full");
+  // The container <prefix>-<name> of image <registry>/<prefix>-<name>:1, run with `options`.
+  auto with_update = [&](const std::string& name, std::vector<std::string> options = {}) {
+    const WithUpdate made{
+        .container = prefix + "-" + name,
+        .image = fmt::format("{}/{}-{}:1", docker::testing::kRegistry, prefix, name),
+        .v1 = fmt::format("{}-{}-img:v1", prefix, name),
+        .v2 = fmt::format("{}-{}-img:v2", prefix, name)};
+    ImportImage(resources, made.v1, "1");
+    ImportImage(resources, made.v2, "2");
+    expect_ok(DockerCli({"tag", made.v1, made.image}));
+    resources.Image(made.image);
+    expect_ok(DockerCli({"push", made.image}));
+    resources.Container(made.container);
+    resources.Container(made.container + "-galaos-old");
+    resources.Container(made.container + "-galaos-new");
+    std::vector<std::string> run = {"run",          "-d",      "--init", "--name",
+                                    made.container, "--label", selector};
+    run.insert(run.end(), options.begin(), options.end());
+    run.push_back(made.image);
+    expect_ok(DockerCli(run));
+    expect_ok(DockerCli({"tag", made.v2, made.image}));
+    expect_ok(DockerCli({"push", made.image}));
+    expect_ok(DockerCli({"tag", made.v1, made.image}));
+    return made;
+  };
+  const WithUpdate web = with_update("web");
+  const WithUpdate service = with_update("svc");
+  const WithUpdate full = with_update("full");
   // Healthy on version 1 only: its update fails and is rolled back.
-  const auto [failing, failing_image] =
+  const WithUpdate failing =
       with_update("bad", {"--health-cmd", "grep -qx 1 /version", "--health-interval", "1s",
                           "--health-retries", "1", "--health-timeout", "5s"});
+  const std::string& container = web.container;
   ASSERT_FALSE(HasFailure());
 
   // An older rollback image of the container (as an update a minute after the epoch left
@@ -123,12 +129,12 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                       {"screenshots", screenshots.string()},
                       {"userDataDir", profile.path().string()},
                       {"container", container},
-                      {"image", image},
+                      {"image", web.image},
                       {"oldRollbackTag", old_rollback},
-                      {"service", service},
-                      {"serviceImage", service_image},
-                      {"fullContainer", full_container},
-                      {"failingContainer", failing},
+                      {"service", service.container},
+                      {"serviceImage", service.image},
+                      {"fullContainer", full.container},
+                      {"failingContainer", failing.container},
                       {"fromVersion", "1.0.0"},
                       {"toVersion", "1.1.0"}};
   ASSERT_OK_AND_ASSIGN(json report,
@@ -136,10 +142,11 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
 
   // The updates' own rollback tags (of version 1) are this test's to remove.
   std::string tags;
-  for (const std::string& updated : {container, service, full_container, failing}) {
-    ASSERT_OK_AND_ASSIGN(const std::string listed,
-                         DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                                    std::string(docker::kRollbackRepositoryPrefix) + updated}));
+  for (const WithUpdate* updated : {&web, &service, &full, &failing}) {
+    ASSERT_OK_AND_ASSIGN(
+        const std::string listed,
+        DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                   std::string(docker::kRollbackRepositoryPrefix) + updated->container}));
     for (const auto tag : std::views::split(listed, '\n')) {
       if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
     }
@@ -153,18 +160,17 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   }
   EXPECT_EQ(report["pageErrors"], json::array()) << report["pageErrors"].dump(2);
 
-  // What the browser saw is what the engine did.
-  ASSERT_OK_AND_ASSIGN(const std::string running,
-                       DockerCli({"inspect", "-f", "{{.Image}}", container}));
-  EXPECT_EQ(running.substr(0, running.find('\n')), ImageId(v2));
-  for (const std::string& updated : {service, full_container}) {
-    ASSERT_OK_AND_ASSIGN(const std::string image_id,
-                         DockerCli({"inspect", "-f", "{{.Image}}", updated}));
-    EXPECT_EQ(image_id.substr(0, image_id.find('\n')), ImageId(v2)) << updated;
+  // What the browser saw is what the engine did: the updated containers run version 2, the
+  // rolled back one version 1.
+  auto running = [](const std::string& name) {
+    auto image = DockerCli({"inspect", "-f", "{{.Image}}", name});
+    EXPECT_TRUE(image) << image.error().message();
+    return image ? image->substr(0, image->find('\n')) : "";
+  };
+  for (const WithUpdate* updated : {&web, &service, &full}) {
+    EXPECT_EQ(running(updated->container), ImageId(updated->v2)) << updated->container;
   }
-  ASSERT_OK_AND_ASSIGN(const std::string rolled_back,
-                       DockerCli({"inspect", "-f", "{{.Image}}", failing}));
-  EXPECT_EQ(rolled_back.substr(0, rolled_back.find('\n')), ImageId(v1)) << "rolled back";
+  EXPECT_EQ(running(failing.container), ImageId(failing.v1)) << "rolled back";
   std::ifstream package(git_.app() / "package.json");
   const std::string manifest{std::istreambuf_iterator<char>(package), {}};
   EXPECT_NE(manifest.find("\"1.1.0\""), std::string::npos)
