@@ -505,6 +505,19 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   check('the container is current after the update', true);
   await shot('docker-containers-updated');
 
+  // A compose file outside the app's root: the plan is refused with the server's error, and
+  // nothing runs.
+  await page.click('a[data-route="update"]');
+  await page.check('#kind-docker');
+  await page.fill('#option-composeFile', '../outside/docker-compose.yml');
+  await page.click('button[data-action="review-update"]');
+  await page.waitForSelector('.status-line .notice.bad');
+  const refused = await page.textContent('.status-line .notice.bad');
+  check('a compose file outside the app root is refused before anything runs',
+    refused.startsWith('Cannot plan the update') && /outside|escape|inside/i.test(refused) &&
+    (await page.locator('dialog[open]').count()) === 0 && (await page.locator('.live').count()) === 0, refused);
+  await page.fill('#option-composeFile', '');
+
   // A container from the Update screen (zero downtime asked: it is on the default network, so
   // it is recreated in place and its output says why).
   const docker = await applyUpdate(page, check, shot, 'docker-update-screen',
