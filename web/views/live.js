@@ -167,7 +167,7 @@ async function pollUntilEnded(first) {
 // The recorded transactions of this update, oldest first: `first` and, of those after it, the
 // ones the stream announced (all of them without a stream).
 async function recorded(first, announced) {
-  const history = await query('getUpdateHistory', { limit: 10 }).catch(() => []);
+  const history = await query('getUpdateHistory', { limit: 10 });
   const index = history.findIndex((tx) => tx.id === first);
   return history.slice(0, index + 1).reverse()
     .filter((tx) => tx.id === first || !announced.size || announced.has(tx.id));
@@ -199,23 +199,26 @@ export async function runLive(slot, procedure, input) {
     dropped: (data) => view.addLine(`… ${data.count ?? 'some'} lines were dropped …`, 'muted'),
   });
   if (!stream.live) view.addLine(`(the live stream is unavailable: ${stream.error}; the result follows when the update ends)`, 'muted');
+  let first = null;  // the first transaction's id, once the daemon has started it
   try {
     const reply = await mutate(procedure, { ...input, wait: false });
     if (!reply.transactionId || 'success' in reply) {
       view.finish(resultBanner(reply));
       return;
     }
-    const first = reply.transactionId;
+    first = reply.transactionId;
     // The end event; the history when there is no stream, or once it is lost for good.
     const end = !stream.live ? await pollUntilEnded(first) : ends.get(first) ?? await Promise.race([
       new Promise((resolve) => { onEnd = () => ends.has(first) && resolve(ends.get(first)); }),
       stream.lost.then(() => pollUntilEnded(first)),
     ]);
-    const transactions = await recorded(first, announced);
+    const transactions = await recorded(first, announced).catch((error) => {
+      throw new Error(`the update ended, but its record cannot be read (${error.message}): see History`);
+    });
     for (const transaction of transactions) view.settle(transaction);
     view.finish(outcomeBanner(transactions, end));
   } catch (error) {
-    view.finish(banner('bad', 'Update refused', `: ${error.message}`));
+    view.finish(banner('bad', first ? 'Update outcome unknown' : 'Update refused', `: ${error.message}`));
   } finally {
     stream.close();
   }
