@@ -36,11 +36,12 @@ function readOptions(form) {
 
 const names = (plan) => plannedContainers(plan).map((container) => container.container);
 
-// Each kind: its dry run(s) -> null (nothing to apply) or {title, body, danger, procedure, input}.
+// Each kind: its dry run(s) -> {title, body, danger, procedure, input}, or {nothing: why} when
+// there is nothing to apply.
 const PLANS = {
   async code(options, available) {
     const plan = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
-    if (!plan) return null;
+    if (!plan) return { nothing: 'Already up to date: there is no newer release to apply.' };
     return {
       title: 'Apply this code update?',
       body: codePlanBody(plan, available.code, options.code),
@@ -52,7 +53,9 @@ const PLANS = {
   async docker(options) {
     const target = options.composeFile ? { composeFile: options.composeFile } : { containers: options.containers };
     const plan = await mutate('applyDockerUpdate', { ...target, zeroDowntime: options.zeroDowntime, dryRun: true });
-    if (!plannedContainers(plan).length) return null;
+    if (!plannedContainers(plan).length) {
+      return { nothing: `Nothing to update: ${plan.errors.join('; ') || 'every chosen container runs its newest image.'}` };
+    }
     return {
       title: names(plan).length === 1 ? `Update ${names(plan)[0]}?` : `Update ${names(plan).length} containers?`,
       body: dockerPlanBody(plan, options),
@@ -66,7 +69,9 @@ const PLANS = {
   async full(options, available) {
     const code = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
     const docker = await mutate('applyDockerUpdate', { containers: options.containers, dryRun: true });
-    if (!code && !plannedContainers(docker).length) return null;
+    if (!code && !plannedContainers(docker).length) {
+      return { nothing: 'Already up to date: no newer release, and every chosen container runs its newest image.' };
+    }
     return {
       title: 'Apply this full update?',
       body: [
@@ -94,8 +99,8 @@ async function review(form, available, status, live, refresh) {
     status.replaceChildren(notice('bad', `Cannot plan the update: ${error.message}`));
     return;
   }
-  if (!plan) {
-    status.replaceChildren(notice('neutral', 'Already up to date: there is nothing to apply.'));
+  if (plan.nothing) {
+    status.replaceChildren(notice('neutral', plan.nothing));
     return;
   }
   status.replaceChildren();
