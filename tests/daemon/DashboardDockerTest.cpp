@@ -1,10 +1,13 @@
 // The dashboard driven in real headless Chromium against a daemon on the real Docker engine and
-// registry of scripts/docker-engine.sh: a container update applied from the browser, a prune
+// registry of scripts/docker-engine.sh: container updates applied from the Containers and Update
+// screens, a full update (code, then a container), each watched live to its end, a prune
 // previewed then done, and a screenshot of every screen. Only this test's containers are
 // managed (a label unique to it): the engine is shared.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <ranges>
 
@@ -46,22 +49,52 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   const std::string prefix = docker::testing::UniquePrefix();
   const std::string selector = "gdt.dashboard=" + prefix;
 
-  // A container of version 1 pushed under `image`; then version 2 pushed under the same tag,
-  // while the engine's tag stays on version 1: an update is available.
-  const std::string v1 = prefix + "-img:v1";
-  const std::string v2 = prefix + "-img:v2";
-  ImportImage(resources, v1, "1");
-  ImportImage(resources, v2, "2");
-  const std::string image = fmt::format("{}/{}-app:1", docker::testing::kRegistry, prefix);
-  ASSERT_OK(DockerCli({"tag", v1, image}));
-  resources.Image(image);
-  ASSERT_OK(DockerCli({"push", image}));
-  const std::string container = resources.Container(prefix + "-web");
-  resources.Container(container + "-galaos-old");
-  ASSERT_OK(DockerCli({"run", "-d", "--init", "--name", container, "--label", selector, image}));
-  ASSERT_OK(DockerCli({"tag", v2, image}));
-  ASSERT_OK(DockerCli({"push", image}));
-  ASSERT_OK(DockerCli({"tag", v1, image}));
+  // Containers of version 1, each pushed under an image of its own; then version 2 pushed
+  // under the same tags, while the engine's tags stay on version 1: an update is available
+  // for each. `web` is updated from the Containers screen, `svc` from the Update screen, `full`
+  // by a full update (code, then containers), and `bad`, unhealthy on version 2, from the
+  // Update screen again: rolled back. Each has images of its own (an image pushed to several
+  // repositories could not be removed without force).
+  auto expect_ok = [](const Expected<std::string>& done) {
+    EXPECT_TRUE(done.has_value()) << done.error().message();
+  };
+  struct WithUpdate {
+    std::string container, image, v1, v2;  // v1, v2: local image names
+  };
+  // The container <prefix>-<name> of image <registry>/<prefix>-<name>:1, run with `options`.
+  auto with_update = [&](const std::string& name, std::vector<std::string> options = {}) {
+    const WithUpdate made{
+        .container = prefix + "-" + name,
+        .image = fmt::format("{}/{}-{}:1", docker::testing::kRegistry, prefix, name),
+        .v1 = fmt::format("{}-{}-img:v1", prefix, name),
+        .v2 = fmt::format("{}-{}-img:v2", prefix, name)};
+    ImportImage(resources, made.v1, "1");
+    ImportImage(resources, made.v2, "2");
+    expect_ok(DockerCli({"tag", made.v1, made.image}));
+    resources.Image(made.image);
+    expect_ok(DockerCli({"push", made.image}));
+    resources.Container(made.container);
+    resources.Container(made.container + "-galaos-old");
+    resources.Container(made.container + "-galaos-new");
+    std::vector<std::string> run = {"run",          "-d",      "--init", "--name",
+                                    made.container, "--label", selector};
+    run.insert(run.end(), options.begin(), options.end());
+    run.push_back(made.image);
+    expect_ok(DockerCli(run));
+    expect_ok(DockerCli({"tag", made.v2, made.image}));
+    expect_ok(DockerCli({"push", made.image}));
+    expect_ok(DockerCli({"tag", made.v1, made.image}));
+    return made;
+  };
+  const WithUpdate web = with_update("web");
+  const WithUpdate service = with_update("svc");
+  const WithUpdate full = with_update("full");
+  // Healthy on version 1 only: its update fails and is rolled back.
+  const WithUpdate failing =
+      with_update("bad", {"--health-cmd", "grep -qx 1 /version", "--health-interval", "1s",
+                          "--health-retries", "1", "--health-timeout", "5s"});
+  const std::string& container = web.container;
+  ASSERT_FALSE(HasFailure());
 
   // An older rollback image of the container (as an update a minute after the epoch left
   // it): once the browser's update adds a newer one, a prune keeping one deletes it.
@@ -77,7 +110,9 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   docker_ = fmt::format(
       "host = \"{}\"\nmanaged_label = \"{}\"\nhealthy_timeout = \"60s\"\nimage_retention = 1\n",
       docker::testing::kDockerHost, selector);
-  WriteConfig(port, "[update]\nsource = \"git\"\nmin_free_disk_mb = 1\n");
+  // A code release for the full update: 1.0.0 -> 1.1.0.
+  git_.PublishV1_1();
+  WriteConfig(port, UpdateTables());
   const std::string admin = Token("admin");
   const std::string viewer = Token("viewer");
   DaemonProcess daemon(config_file_);
@@ -94,17 +129,28 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                       {"screenshots", screenshots.string()},
                       {"userDataDir", profile.path().string()},
                       {"container", container},
-                      {"image", image},
-                      {"oldRollbackTag", old_rollback}};
+                      {"image", web.image},
+                      {"oldRollbackTag", old_rollback},
+                      {"service", service.container},
+                      {"serviceImage", service.image},
+                      {"fullContainer", full.container},
+                      {"failingContainer", failing.container},
+                      {"fromVersion", "1.0.0"},
+                      {"toVersion", "1.1.0"}};
   ASSERT_OK_AND_ASSIGN(json report,
                        playwright.Ask(GALAOS_SOURCE_DIR "/tests/daemon/e2e/dashboard.js", input));
 
-  // The update's own rollback tag (of version 1) is this test's to remove.
-  ASSERT_OK_AND_ASSIGN(const std::string tags,
-                       DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                                  std::string(docker::kRollbackRepositoryPrefix) + container}));
-  for (const auto tag : std::views::split(tags, '\n')) {
-    if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
+  // The updates' own rollback tags (of version 1) are this test's to remove.
+  std::string tags;
+  for (const WithUpdate* updated : {&web, &service, &full, &failing}) {
+    ASSERT_OK_AND_ASSIGN(
+        const std::string listed,
+        DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                   std::string(docker::kRollbackRepositoryPrefix) + updated->container}));
+    for (const auto tag : std::views::split(listed, '\n')) {
+      if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
+    }
+    tags += listed;
   }
 
   ASSERT_GE(report["checks"].size(), 30u) << report.dump(2);
@@ -114,10 +160,21 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   }
   EXPECT_EQ(report["pageErrors"], json::array()) << report["pageErrors"].dump(2);
 
-  // What the browser saw is what the engine did.
-  ASSERT_OK_AND_ASSIGN(const std::string running,
-                       DockerCli({"inspect", "-f", "{{.Image}}", container}));
-  EXPECT_EQ(running.substr(0, running.find('\n')), ImageId(v2));
+  // What the browser saw is what the engine did: the updated containers run version 2, the
+  // rolled back one version 1.
+  auto running = [](const std::string& name) {
+    auto image = DockerCli({"inspect", "-f", "{{.Image}}", name});
+    EXPECT_TRUE(image) << image.error().message();
+    return image ? image->substr(0, image->find('\n')) : "";
+  };
+  for (const WithUpdate* updated : {&web, &service, &full}) {
+    EXPECT_EQ(running(updated->container), ImageId(updated->v2)) << updated->container;
+  }
+  EXPECT_EQ(running(failing.container), ImageId(failing.v1)) << "rolled back";
+  std::ifstream package(git_.app() / "package.json");
+  const std::string manifest{std::istreambuf_iterator<char>(package), {}};
+  EXPECT_NE(manifest.find("\"1.1.0\""), std::string::npos)
+      << "the full update's code part: " << manifest;
   EXPECT_FALSE(DockerCli({"image", "inspect", old_rollback}).has_value())
       << "the prune left " << old_rollback;
   EXPECT_NE(tags.find(std::string(docker::kRollbackRepositoryPrefix) + container),

@@ -3,6 +3,8 @@ import {
   formatBytes, h, imageUpdateStatus, loading, notice, panel, shortDigest, timeElement, VIEWER_NOTE,
 } from '../dom.js';
 import { confirmAction } from './confirm.js';
+import { runLive } from './live.js';
+import { dockerPlanBody, plannedContainers } from './plans.js';
 
 // Docker's status text carries the health check's verdict: "Up 5 minutes (healthy)".
 function health(status) {
@@ -37,9 +39,10 @@ async function restart(container, status, reload) {
 }
 
 // Updates `names` (all containers with an update when empty): the daemon's dry run says which
-// containers it would recreate on which image; once confirmed, the update runs (each
-// container recreated with its whole configuration, the old one back if the new one fails).
-async function update(names, status, reload) {
+// containers it would recreate on which image; once confirmed, the update runs with its live
+// view in `live` (each container recreated with its whole configuration, the old one back if
+// the new one fails).
+async function update(names, status, live, reload) {
   const which = names.length === 1 ? names[0] : 'the containers with updates';
   status.replaceChildren(loading(`Planning the update of ${which}…`));
   let plan;
@@ -49,7 +52,7 @@ async function update(names, status, reload) {
     status.replaceChildren(notice('bad', `Update refused: ${error.message}`));
     return;
   }
-  const planned = plan.containers.filter((container) => container.outcome === 'planned');
+  const planned = plannedContainers(plan);
   if (!planned.length) {
     status.replaceChildren(notice('neutral', `Nothing to update: ${plan.errors.join('; ') || 'every container runs its newest image.'}`));
     return;
@@ -57,24 +60,12 @@ async function update(names, status, reload) {
   status.replaceChildren();
   const confirmed = await confirmAction({
     title: planned.length === 1 ? `Update ${planned[0].container}?` : `Update ${planned.length} containers?`,
-    body: [h('p', {}, 'Each container is recreated on its newer image with its whole configuration; ',
-      'the old one is kept until the new one is healthy, and comes back if it is not.'),
-    h('ul', { class: 'plan-list', 'aria-label': 'Planned container updates' }, planned.map((container) => h('li', {},
-      h('strong', {}, container.container), ' → ', h('span', { class: 'mono small' }, container.image)))),
-    plan.errors.length ? h('p', { class: 'errors' }, plan.errors.join('; ')) : null],
+    body: dockerPlanBody(plan),
     confirmLabel: 'Update',
     danger: true,
   });
   if (!confirmed) return;
-  status.replaceChildren(loading(`Updating ${planned.map((container) => container.container).join(', ')}…`));
-  try {
-    const result = await mutate('applyDockerUpdate', { containers: planned.map((container) => container.container) });
-    status.replaceChildren(result.success
-      ? notice('good', `Updated ${result.updated.join(', ')}.`)
-      : notice('bad', `Update failed${result.failedContainer ? ` at ${result.failedContainer}` : ''}: ${result.errors.join('; ')}`));
-  } catch (error) {
-    status.replaceChildren(notice('bad', `Update refused: ${error.message}`));
-  }
+  await runLive(live, 'applyDockerUpdate', { containers: planned.map((container) => container.container) });
   reload();
 }
 
@@ -116,7 +107,7 @@ async function prune(status, reload) {
 }
 
 // The managed containers, each with its image check from checkForUpdates (matched by name).
-function containerTable(containers, imageChecks, status, reload) {
+function containerTable(containers, imageChecks, status, live, reload) {
   if (!containers.length) return h('p', { class: 'muted' }, 'No managed containers (see docker.containers and labels).');
   const admin = isAdmin();
   const checks = new Map((imageChecks.docker ?? []).map((check) => [check.container, check]));
@@ -130,7 +121,7 @@ function containerTable(containers, imageChecks, status, reload) {
     h('button', {
       type: 'button', class: 'button', 'data-action': 'update-all', disabled: !admin || !updatable.length,
       title: admin ? 'Update every container with a newer image' : VIEWER_NOTE,
-      onclick: () => update([], status, reload),
+      onclick: () => update([], status, live, reload),
     }, `Update all with updates (${updatable.length})…`),
     h('button', {
       type: 'button', class: 'button secondary', 'data-action': 'prune', disabled: !admin,
@@ -154,7 +145,7 @@ function containerTable(containers, imageChecks, status, reload) {
         updatable.includes(container) ? [h('button', {
           type: 'button', class: 'button small', 'data-action': 'update', disabled: !admin,
           title: admin ? `Update ${container.name}` : VIEWER_NOTE,
-          onclick: () => update([container.name], status, reload),
+          onclick: () => update([container.name], status, live, reload),
         }, 'Update…'), ' '] : null,
         h('button', {
           type: 'button', class: 'button secondary small', 'data-action': 'restart', disabled: !admin,
@@ -177,12 +168,13 @@ function dockerInfo(info) {
 export function renderContainers(view) {
   const status = h('div', { class: 'status-line' });
   const list = h('div', { class: 'panel-slot' });
+  const live = h('div', { class: 'live-slot' });
   const reload = () => {
     list.replaceChildren(panel('Managed containers',
       () => Promise.all([query('listContainers'), query('checkForUpdates').catch((error) => ({ dockerError: error.message }))]),
-      ([containers, checks]) => containerTable(containers, checks, status, reload), 'containers-panel'));
+      ([containers, checks]) => containerTable(containers, checks, status, live, reload), 'containers-panel'));
   };
   if (!isAdmin()) view.append(notice('neutral', VIEWER_NOTE));
-  view.append(status, list, panel('Docker engine', () => query('getDockerInfo'), dockerInfo));
+  view.append(status, live, list, panel('Docker engine', () => query('getDockerInfo'), dockerInfo));
   reload();
 }

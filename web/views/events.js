@@ -3,8 +3,10 @@
 // for) before the update starts.
 const OPEN_TIMEOUT_MS = 10000;
 
-// `handlers`: {<event type>: (data) => …}. Resolves {live, error, close()} once the stream is
-// open, or when it could not be opened (live false: the caller falls back to the result).
+// `handlers`: {<event type>: (data) => …}. Resolves {live, error, lost, close()} once the stream
+// is open, or when it could not be opened (live false: the caller falls back to the result).
+// `lost` resolves if the browser gives the open stream up for good (it reconnects by itself,
+// with Last-Event-ID, after a mere network error).
 export function openEventStream(handlers) {
   const source = new EventSource('/events');
   for (const [type, handle] of Object.entries(handlers)) {
@@ -16,17 +18,20 @@ export function openEventStream(handlers) {
       }
     });
   }
+  let gone;
+  const lost = new Promise((resolve) => { gone = resolve; });
   const close = () => source.close();
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ live: false, error: 'no answer', close }), OPEN_TIMEOUT_MS);
+    const timer = setTimeout(() => resolve({ live: false, error: 'no answer', lost, close }), OPEN_TIMEOUT_MS);
     source.addEventListener('open', () => {
       clearTimeout(timer);
-      resolve({ live: true, close });
+      resolve({ live: true, lost, close });
     }, { once: true });
     source.addEventListener('error', () => {
       if (source.readyState !== EventSource.CLOSED) return;  // the browser reconnects by itself
       clearTimeout(timer);
-      resolve({ live: false, error: 'refused', close });
+      gone();
+      resolve({ live: false, error: 'refused', lost, close });
     });
   });
 }

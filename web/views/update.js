@@ -1,270 +1,209 @@
 import { isAdmin, mutate, query } from '../api.js';
-import { clear, formatDuration, h, notice, outcomeBadge, panel, VIEWER_NOTE } from '../dom.js';
+import { clear, errorBox, h, imageUpdateStatus, loading, notice, panel, VIEWER_NOTE } from '../dom.js';
 import { confirmAction } from './confirm.js';
-import { openEventStream } from './events.js';
+import { runLive } from './live.js';
+import { breakingBadge, codePlanBody, dockerPlanBody, plannedContainers } from './plans.js';
 
-const MAX_LOG_LINES = 1000;  // older lines are dropped from the page (the history keeps a tail)
+// The Update screen: a code, container or full update with the original options, a
+// confirmation built from the daemon's dry runs, then the live view (live.js).
 
-// The options of applyCodeUpdate, read from the form; branch only when one was typed.
+const KINDS = [
+  ['code', 'Code', 'the app, to its newest allowed release'],
+  ['docker', 'Containers', 'managed containers, to their newer images'],
+  ['full', 'Full', 'the code, then the containers (not touched if the code update fails)'],
+];
+
+// The form's choices: the kind, applyCodeUpdate's options (branch only when one was typed),
+// and the containers (none chosen: every one with an update), compose file, zero downtime.
 function readOptions(form) {
-  const options = {
-    skipBackup: form.elements.skipBackup.checked,
-    skipMigrations: form.elements.skipMigrations.checked,
-    skipBuild: form.elements.skipBuild.checked,
+  const { elements } = form;
+  const code = {
+    skipBackup: elements.skipBackup.checked,
+    skipMigrations: elements.skipMigrations.checked,
+    skipBuild: elements.skipBuild.checked,
   };
-  const branch = form.elements.branch.value.trim();
-  if (branch) options.branch = branch;
-  return options;
+  const branch = elements.branch.value.trim();
+  if (branch) code.branch = branch;
+  const containers = [...form.querySelectorAll('input[name="container"]:checked')].map((input) => input.value);
+  return {
+    kind: elements.kind.value,
+    code,
+    containers,
+    composeFile: elements.composeFile.value.trim(),
+    zeroDowntime: elements.zeroDowntime.checked,
+  };
 }
 
-function breakingBadge(code) {
-  return code?.breaking
-    ? h('span', { class: 'badge bad', title: (code.breakingReasons ?? []).join('\n') }, 'breaking')
-    : null;
-}
+const names = (plan) => plannedContainers(plan).map((container) => container.container);
 
-// The confirmation's body: the dry-run plan the daemon computed for these options.
-function planBody(plan, code, options) {
-  const steps = plan.steps.map((step) => h('li', { class: ['plan-step', step.skipped ? 'skip' : 'run'] },
-    h('span', { class: ['badge', step.skipped ? 'neutral' : 'good'] }, step.skipped ? 'skip' : 'run'),
-    h('span', { class: 'step-name' }, step.name),
-    h('span', { class: 'muted' }, step.description)));
-  const target = plan.targetVersion || plan.targetBranch || plan.targetCommit.slice(0, 12);
-  return [
-    h('p', { class: 'update-line' }, h('span', { class: 'version-from' }, plan.currentVersion), ' → ',
-      h('strong', { class: 'plan-target' }, target),
-      code && code.latestVersion === plan.targetVersion ? breakingBadge(code) : null),
-    h('p', { class: 'muted small' }, options.branch ? `Following branch ${options.branch}, ` : '',
-      `commit ${plan.targetCommit.slice(0, 12)}. `,
-      plan.backup.enabled ? 'A backup is taken first; a failure rolls back to it.'
-        : 'No backup is taken (skip backup): a failure cannot restore the data.'),
-    h('ol', { class: 'plan-steps', 'aria-label': 'Planned steps' }, steps),
-  ];
-}
-
-// The live view of one running update: its steps (state, duration) and their output, fed by
-// /events while the mutation runs, then settled from the result and the recorded history.
-class LiveView {
-  constructor(container) {
-    this.steps = new Map();
-    this.stepList = h('ol', { class: 'live-steps', 'aria-label': 'Steps' });
-    this.log = h('pre', { class: 'log live-log', 'aria-label': 'Output', tabindex: 0 });
-    this.banner = h('div', { class: 'live-banner', 'aria-live': 'polite' }, notice('neutral', 'Update running…'));
-    this.lineCount = 0;
-    this.finishedEvents = 0;  // "succeeded"/"failed" step events received
-    this.caughtUp = null;  // set while drain() waits
-    container.replaceChildren(h('section', { class: 'panel live', 'aria-label': 'Live progress' },
-      h('h2', {}, 'Live progress'), this.banner,
-      h('div', { class: 'live-grid' }, this.stepList, this.log)));
-    this.timer = setInterval(() => this.tick(), 1000);
-    container.scrollIntoView({ block: 'start' });
-  }
-
-  step(name) {
-    if (!this.steps.has(name)) {
-      const badge = h('span', {}, outcomeBadge('pending'));
-      const duration = h('span', { class: 'muted step-duration' }, '');
-      const detail = h('span', { class: 'step-detail' });
-      const item = h('li', { class: 'live-step', 'data-step': name },
-        h('div', { class: 'step-head' }, badge, h('span', { class: 'step-name' }, name), duration), detail);
-      this.stepList.append(item);
-      this.steps.set(name, { item, badge, duration, detail, started: null, ended: null, state: 'pending' });
+// Each kind: its dry run(s) -> {title, body, danger, procedure, input}, or {nothing: why} when
+// there is nothing to apply.
+const PLANS = {
+  async code(options, available) {
+    const plan = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
+    if (!plan) return { nothing: 'Already up to date: there is no newer release to apply.' };
+    return {
+      title: 'Apply this code update?',
+      body: codePlanBody(plan, available.code, options.code),
+      danger: Boolean(available.code?.breaking),
+      procedure: 'applyCodeUpdate',
+      input: options.code,
+    };
+  },
+  async docker(options) {
+    const target = options.composeFile ? { composeFile: options.composeFile } : { containers: options.containers };
+    const plan = await mutate('applyDockerUpdate', { ...target, zeroDowntime: options.zeroDowntime, dryRun: true });
+    if (!plannedContainers(plan).length) {
+      return { nothing: `Nothing to update: ${plan.errors.join('; ') || 'every chosen container runs its newest image.'}` };
     }
-    return this.steps.get(name);
-  }
-
-  setState(name, state, durationMs) {
-    const step = this.step(name);
-    step.state = state;
-    step.item.dataset.state = state;
-    step.badge.replaceChildren(outcomeBadge(state));
-    if (durationMs !== undefined) step.duration.textContent = formatDuration(durationMs);
-  }
-
-  onStep({ step: name, state, detail }) {
-    this.stepList.dataset.events = String(Number(this.stepList.dataset.events ?? 0) + 1);
-    const step = this.step(name);
-    if (state === 'started') {
-      step.started = Date.now();
-      this.setState(name, 'running');
-    } else {
-      this.finishedEvents += 1;
-      this.caughtUp?.();
-      step.ended = Date.now();
-      this.setState(name, state, step.started ? step.ended - step.started : undefined);
-      if (state === 'failed' && detail) step.detail.textContent = detail;
+    return {
+      title: names(plan).length === 1 ? `Update ${names(plan)[0]}?` : `Update ${names(plan).length} containers?`,
+      body: dockerPlanBody(plan, options),
+      danger: true,
+      procedure: 'applyDockerUpdate',
+      // What was confirmed: the planned containers, or the compose file's.
+      input: { ...(options.composeFile ? target : { containers: names(plan) }), zeroDowntime: options.zeroDowntime },
+    };
+  },
+  // Both dry runs, one after the other: the code's, then the containers'.
+  async full(options, available) {
+    const code = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
+    const docker = await mutate('applyDockerUpdate', { containers: options.containers, dryRun: true });
+    if (!code && !plannedContainers(docker).length) {
+      return { nothing: 'Already up to date: no newer release, and every chosen container runs its newest image.' };
     }
-  }
+    return {
+      title: 'Apply this full update?',
+      body: [
+        h('h3', {}, '1. The code'),
+        code ? codePlanBody(code, available.code, options.code) : h('p', { class: 'muted' }, 'The code is up to date: it is left as it is.'),
+        h('h3', {}, '2. Then the containers'),
+        plannedContainers(docker).length ? dockerPlanBody(docker)
+          : h('p', { class: 'muted' }, 'No chosen container has a newer image: they are left as they are.'),
+        h('p', { class: 'muted small' }, 'Two transactions: the containers are not touched if the code update fails.'),
+      ],
+      danger: true,
+      procedure: 'applyFullUpdate',
+      input: { codeOptions: options.code, dockerOptions: { containers: names(docker) } },
+    };
+  },
+};
 
-  addLine(text, kind) {
-    const atBottom = this.log.scrollHeight - this.log.scrollTop - this.log.clientHeight < 24;
-    this.log.append(h('span', { class: ['log-line', kind] }, `${text}\n`));
-    this.lineCount += 1;
-    while (this.lineCount > MAX_LOG_LINES) {
-      this.log.firstChild.remove();
-      this.lineCount -= 1;
-    }
-    if (atBottom) this.log.scrollTop = this.log.scrollHeight;
-  }
-
-  onOutput({ step, line }) {
-    this.addLine(`[${step}] ${line}`);
-  }
-
-  tick() {
-    for (const step of this.steps.values()) {
-      if (step.state === 'running' && step.started) step.duration.textContent = formatDuration(Date.now() - step.started);
-    }
-  }
-
-  // Resolves once the stream has delivered the end of every step that ran in `transaction`
-  // (the result can overtake the stream's last events), or after `limitMs`.
-  drain(transaction, limitMs) {
-    const ran = (transaction?.steps ?? []).filter((step) => step.status !== 'skipped').length;
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, limitMs);
-      this.caughtUp = () => {
-        if (this.finishedEvents < ran) return;
-        clearTimeout(timer);
-        resolve();
-      };
-      this.caughtUp();
-    });
-  }
-
-  // The recorded steps are the truth once the transaction ended (events may have been
-  // missed, and skipped steps send none): their states, durations, and order.
-  settle(transaction) {
-    for (const step of transaction?.steps ?? []) {
-      this.setState(step.name, step.status, step.duration ?? undefined);
-      if (step.error) this.step(step.name).detail.textContent = step.error;
-      this.stepList.append(this.step(step.name).item);
-    }
-  }
-
-  finish(banner) {
-    clearInterval(this.timer);
-    this.banner.replaceChildren(banner);
-  }
-}
-
-function resultBanner(result) {
-  if (result.success && result.previousVersion === result.newVersion) {
-    return notice('neutral', `Already up to date (${result.newVersion}): nothing changed.`);
-  }
-  if (result.success) {
-    return h('div', { class: 'final good', role: 'status' }, h('strong', {}, 'Update succeeded'),
-      ` ${result.previousVersion} → ${result.newVersion}.`);
-  }
-  const failed = result.failedStep ? ` at step “${result.failedStep}”` : '';
-  const errors = (result.errors ?? []).join('; ');
-  if (result.rolledBack) {
-    return h('div', { class: 'final warn', role: 'alert' }, h('strong', {}, 'Update failed and was rolled back'),
-      `: it failed${failed}, and ${result.previousVersion} runs again. `, h('span', { class: 'final-errors' }, errors));
-  }
-  return h('div', { class: 'final bad', role: 'alert' }, h('strong', {}, 'Update failed'),
-    `${failed}. `, h('span', { class: 'final-errors' }, errors));
-}
-
-async function run(options, live, onDone) {
-  const view = new LiveView(live);
-  const stream = await openEventStream({
-    step: (data) => view.onStep(data),
-    output: (data) => view.onOutput(data),
-    dropped: (data) => view.addLine(`… ${data.count ?? 'some'} lines were dropped …`, 'muted'),
-  });
-  if (!stream.live) view.addLine(`(the live stream is unavailable: ${stream.error}; the result follows when the update ends)`, 'muted');
-  try {
-    const result = await mutate('applyCodeUpdate', options);
-    if (result.transactionId) {
-      const history = await query('getUpdateHistory', { limit: 5 }).catch(() => []);
-      const transaction = history.find((tx) => tx.id === result.transactionId);
-      if (stream.live) await view.drain(transaction, 5000);
-      view.settle(transaction);
-    }
-    view.finish(resultBanner(result));
-  } catch (error) {
-    view.finish(h('div', { class: 'final bad', role: 'alert' }, h('strong', {}, 'Update refused'), `: ${error.message}`));
-  } finally {
-    stream.close();
-    onDone();
-  }
-}
-
-async function review(form, code, status, live, refresh) {
+async function review(form, available, status, live, refresh) {
   const options = readOptions(form);
-  const buttons = form.querySelectorAll('button, input');
-  status.replaceChildren(notice('neutral', 'Working out what will happen…'));
+  status.replaceChildren(loading('Working out what will happen…'));
   let plan;
   try {
-    plan = (await mutate('applyCodeUpdate', { ...options, dryRun: true })).plan;
+    plan = await PLANS[options.kind](options, available);
   } catch (error) {
     status.replaceChildren(notice('bad', `Cannot plan the update: ${error.message}`));
     return;
   }
-  if (!plan) {
-    status.replaceChildren(notice('neutral', 'Already up to date: there is nothing to apply.'));
+  if (plan.nothing) {
+    status.replaceChildren(notice('neutral', plan.nothing));
     return;
   }
   status.replaceChildren();
-  const confirmed = await confirmAction({
-    title: 'Apply this code update?',
-    body: planBody(plan, code, options),
-    confirmLabel: 'Apply update',
-    danger: Boolean(code?.breaking),
-  });
+  const confirmed = await confirmAction({ ...plan, confirmLabel: 'Apply update' });
   if (!confirmed) return;
-  for (const control of buttons) control.disabled = true;
-  await run(options, live, () => {
-    for (const control of buttons) control.disabled = false;
-    refresh();
-  });
+  const controls = form.querySelectorAll('button, input');
+  for (const control of controls) control.disabled = true;
+  await runLive(live, plan.procedure, plan.input);
+  for (const control of controls) control.disabled = false;
+  refresh();
 }
 
-function checkbox(name, label, help) {
-  const id = `option-${name}`;
+function checkbox(name, label, help, value) {
+  const id = value ? `option-${name}-${value}` : `option-${name}`;
   return h('div', { class: 'option' },
-    h('input', { type: 'checkbox', id, name, disabled: !isAdmin() }),
-    h('label', { for: id }, label, h('span', { class: 'muted small' }, ` — ${help}`)));
+    h('input', { type: 'checkbox', id, name, value, disabled: !isAdmin() }),
+    h('label', { for: id }, label, help ? h('span', { class: 'muted small' }, ' — ', help) : null));
+}
+
+function textField(name, label, placeholder, help) {
+  const id = `option-${name}`;
+  return h('div', { class: 'field', 'data-field': name },
+    h('label', { for: id }, label),
+    h('input', { id, name, type: 'text', placeholder, autocomplete: 'off', spellcheck: 'false', disabled: !isAdmin() }),
+    h('span', { class: 'muted small' }, help));
+}
+
+// The managed containers to choose from, each with its image check.
+function containerChoices(containers, check) {
+  const updatable = containers.filter((container) => !container.monitorOnly);
+  if (!updatable.length) return h('p', { class: 'muted' }, 'No managed containers (see docker.containers and labels).');
+  const checks = new Map((check.docker ?? []).map((image) => [image.container, image]));
+  return updatable.map((container) => checkbox('container', h('strong', {}, container.name), [
+    h('span', { class: 'mono small' }, container.image), ' ',
+    checks.has(container.name) ? imageUpdateStatus(checks.get(container.name)) : null,
+  ], container.name));
 }
 
 export function renderUpdate(view) {
   const admin = isAdmin();
   const status = h('div', { class: 'status-line' });
   const live = h('div', { class: 'live-slot' });
-  let code = null;
-  // The update available, loaded again after each update.
-  const available = () => panel('Available', () => query('checkForUpdates').then((check) => {
-    code = check.code;
-    return check.code;
-  }), (update) => update.available
-    ? h('p', { class: 'update-line' }, h('span', { class: 'version-from' }, update.currentVersion), ' → ',
-      h('strong', { class: 'version-to' }, update.latestVersion), breakingBadge(update))
-    : h('p', { class: 'summary good' }, `Up to date (${update.currentVersion}).`));
-  let availablePanel = available();
-  const refresh = () => {
-    const next = available();
-    availablePanel.replaceWith(next);
-    availablePanel = next;
+  const available = {};  // checkForUpdates' answer, for the confirmations
+  const choices = h('div', { class: 'container-choices', role: 'group', 'aria-label': 'Containers' });
+  // One image check per load, for the Available panel and the container choices.
+  const availablePanel = (checking) => panel('Available', () => checking.then((check) => Object.assign(available, check)),
+    ({ code, docker, dockerError }) => [
+      code.available
+        ? h('p', { class: 'update-line' }, h('span', { class: 'version-from' }, code.currentVersion), ' → ',
+          h('strong', { class: 'version-to' }, code.latestVersion), breakingBadge(code))
+        : h('p', { class: 'summary good' }, `Up to date (${code.currentVersion}).`),
+      docker?.length ? h('p', { class: 'muted' },
+        `${docker.filter((image) => image.updateAvailable).length} of ${docker.length} container(s) with a newer image.`) : null,
+      dockerError ? h('p', { class: 'errors' }, `The containers could not be checked: ${dockerError}`) : null,
+    ]);
+  const loadChoices = (checking) => {
+    choices.replaceChildren(loading());
+    Promise.all([query('listContainers'), checking.catch(() => ({}))]).then(
+      ([containers, check]) => choices.replaceChildren(...[containerChoices(containers, check)].flat()),
+      (error) => choices.replaceChildren(errorBox(error, 'the containers')));
   };
-  const form = h('form', { class: 'panel update-form', 'aria-label': 'Code update options' },
-    h('h2', {}, 'Apply a code update'),
-    h('div', { class: 'field' },
-      h('label', { for: 'option-branch' }, 'Branch'),
-      h('input', { id: 'option-branch', name: 'branch', type: 'text', placeholder: 'the configured release source',
-        autocomplete: 'off', spellcheck: 'false', disabled: !admin }),
-      h('span', { class: 'muted small' }, 'Empty: the newest release allowed by the update policy.')),
+  let shown = null;
+  const load = () => {
+    const checking = query('checkForUpdates');
+    const next = availablePanel(checking);
+    shown?.replaceWith(next);
+    shown = next;
+    loadChoices(checking);
+  };
+  load();
+
+  const codeOptions = h('fieldset', { class: 'options', 'data-kinds': 'code full' }, h('legend', {}, 'Code'),
+    textField('branch', 'Branch', 'the configured release source', 'Empty: the newest release allowed by the update policy.'),
     checkbox('skipBackup', 'Skip backup', 'no backup first: a failure cannot restore data'),
     checkbox('skipMigrations', 'Skip migrations', 'the database schema stays as it is'),
-    checkbox('skipBuild', 'Skip build', 'the build step does not run'),
+    checkbox('skipBuild', 'Skip build', 'the build step does not run'));
+  const composeField = textField('composeFile', 'Compose file', 'e.g. docker-compose.yml',
+    'Instead of the containers above: every service of this stack (relative to the app root).');
+  const zeroDowntime = checkbox('zeroDowntime', 'Zero downtime', 'start each new container beside the old one where it can');
+  const dockerOptions = h('fieldset', { class: 'options', 'data-kinds': 'docker full' }, h('legend', {}, 'Containers'),
+    h('p', { class: 'muted small' }, 'None chosen: every managed container with a newer image.'), choices, composeField, zeroDowntime);
+  const kinds = h('fieldset', { class: 'options kinds' }, h('legend', {}, 'What to update'),
+    KINDS.map(([value, label, help]) => h('div', { class: 'option' },
+      h('input', { type: 'radio', name: 'kind', id: `kind-${value}`, value, checked: value === 'code', disabled: !admin }),
+      h('label', { for: `kind-${value}` }, label, h('span', { class: 'muted small' }, ` — ${help}`)))));
+  const form = h('form', { class: 'panel update-form', 'aria-label': 'Update options' },
+    h('h2', {}, 'Apply an update'), kinds, codeOptions, dockerOptions,
     h('div', { class: 'form-actions' }, h('button', {
       type: 'submit', class: 'button', 'data-action': 'review-update', disabled: !admin,
       title: admin ? 'See what will happen, then confirm' : VIEWER_NOTE,
     }, 'Review update…')));
+  // Only the options of the chosen kind are shown; a full update takes containers only.
+  const showKind = () => {
+    const kind = form.elements.kind.value;
+    for (const fieldset of [codeOptions, dockerOptions]) fieldset.hidden = !fieldset.dataset.kinds.split(' ').includes(kind);
+    composeField.hidden = zeroDowntime.hidden = kind === 'full';
+  };
+  form.addEventListener('change', showKind);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    review(form, code, status, live, refresh);
+    review(form, available, status, live, load);
   });
+  showKind();
   if (!admin) view.append(notice('neutral', VIEWER_NOTE));
-  view.append(h('div', { class: 'grid top' }, availablePanel, form), status, clear(live));
+  view.append(h('div', { class: 'grid top' }, shown, form), status, clear(live));
 }

@@ -7,7 +7,11 @@
 //           "hostile": "<the markup the changelog carries>"; for "update": "fromVersion",
 //           "toVersion" (the update that succeeds); for "docker": "container" (a managed
 //           container whose image has a newer push), "image" (its reference), "oldRollbackTag"
-//           (an older rollback tag of it that a prune deletes)}
+//           (an older rollback tag of it that a prune deletes), "service" and "serviceImage" (a
+//           second such container and its image, updated from the Update screen),
+//           "fullContainer" (a third, updated by a full update), "failingContainer" (a fourth,
+//           unhealthy on its newer image), "fromVersion", "toVersion" (the full update's
+//           code part)}
 // out.json: {"checks": [{"name", "ok", "detail"}], "pageErrors": [...]}: one entry per
 // behaviour checked, so the C++ test reports each failure by name.
 'use strict';
@@ -57,13 +61,15 @@ async function main() {
     page.on('request', (request) => pending.add(request));
     page.on('requestfinished', (request) => pending.delete(request));
     const failed = [];
+    const failedMutations = [];  // a mutation is never retried: none may fail on the network
     page.on('requestfailed', (request) => {
       pending.delete(request);
       failed.push(`${request.url().replace(input.baseUrl, '')}: ${request.failure()?.errorText}`);
+      if (request.method() === 'POST') failedMutations.push(failed.at(-1));
     });
     const scenario = { main: mainScenario, update: updateScenario, docker: dockerScenario }[input.scenario];
     try {
-      await scenario({ page, input, check, shot, signIn });
+      await scenario({ page, input, check, shot, signIn, failedMutations });
     } catch (error) {
       const unanswered = [...pending].map((request) => `${request.method()} ${request.url()}`);
       const loaded = await page.evaluate(() => `${document.readyState}: ${performance.getEntriesByType('resource')
@@ -223,7 +229,9 @@ async function mainScenario({ page, input, check, shot, signIn }) {
   await page.click('a[data-route="update"]');
   await page.waitForSelector('button[data-action="review-update"]');
   check("a viewer's update controls are disabled", await page.isDisabled('button[data-action="review-update"]') &&
-    await page.isDisabled('#option-skipBackup') && await page.isDisabled('#option-branch'));
+    await page.isDisabled('#option-skipBackup') && await page.isDisabled('#option-branch') &&
+    await page.isDisabled('#kind-docker') && await page.isDisabled('#kind-full') &&
+    await page.isDisabled('#option-composeFile') && await page.isDisabled('#option-zeroDowntime'));
   await schedulesAsViewer(page, check, shot);
   await page.click('#sign-out');
   await page.waitForSelector('#token');
@@ -367,25 +375,38 @@ async function atPhoneWidth(page, check, shot, screen) {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-// Opens the Update screen, reviews the plan, confirms, and waits for the final banner; the
-// live view counts the step events it received from /events.
-async function applyUpdate(page, check, shot, name) {
+// Opens the Update screen, chooses the kind of update (and containers), reviews the plan,
+// confirms, and waits for the final banner; the live view counts the step events it received
+// from /events.
+async function applyUpdate(page, check, shot, name, { kind = 'code', containers = [], zeroDowntime = false, live = true } = {}) {
   await page.click('a[data-route="update"]');
   await page.waitForSelector('button[data-action="review-update"]:not([disabled])');
+  await page.check(`#kind-${kind}`);
+  if (containers.length) await page.waitForSelector('.container-choices input');
+  for (const container of containers) await page.check(`#option-container-${container}`);
+  if (kind === 'docker') await page.setChecked('#option-zeroDowntime', zeroDowntime);  // the form keeps its choices
   await page.click('button[data-action="review-update"]');
-  await page.waitForSelector('dialog[open] .plan-steps');
-  const plan = { text: await page.textContent('dialog[open]'), target: await page.textContent('dialog[open] .plan-target') };
+  await page.waitForSelector(`dialog[open] ${kind === 'docker' ? '.plan-list' : '.plan-steps'}`);
+  const plan = {
+    text: await page.textContent('dialog[open]'),
+    target: await page.evaluate(() => document.querySelector('dialog[open] .plan-target')?.textContent ?? null),
+    containers: await page.locator('dialog[open] .plan-list li').allTextContents(),
+  };
   await shot(`${name}-confirm`);
   await page.click('dialog[open] .dialog-actions .button:not(.secondary)');
   await page.waitForSelector('.live-banner .final');
-  const streamed = Number(await page.getAttribute('.live-steps', 'data-events'));
-  check(`${name}: the steps arrived live from /events`, streamed >= 2, `${streamed} step events`);
+  const streamed = Number(await page.getAttribute('.live', 'data-events'));
+  if (live) check(`${name}: the steps arrived live from /events`, streamed >= 2, `${streamed} step events`);
   await shot(name);
   return {
     plan,
     banner: await page.textContent('.live-banner .final'),
     bannerClass: await page.getAttribute('.live-banner .final', 'class'),
     steps: await page.locator('.live-step').evaluateAll((items) => items.map((item) => `${item.dataset.step}:${item.dataset.state}`)),
+    phases: await page.locator('.live-phase').evaluateAll((phases) => phases.map((phase) => ({
+      title: phase.querySelector('.phase-title').textContent,
+      steps: [...phase.querySelectorAll('.live-step')].map((item) => `${item.dataset.step}:${item.dataset.state}`),
+    }))),
     log: await page.textContent('.live-log'),
   };
 }
@@ -421,7 +442,9 @@ async function updateScenario({ page, input, check, shot, signIn }) {
   check('a sign-in row holds the client address', signInAddress.includes('127.0.0.1'), signInAddress);
   await shot('audit');
   await page.selectOption('#filter-outcome', 'failed');
-  await page.fill('#filter-action', 'applyCodeUpdate');
+  // The dashboard's updates are audited as started (their outcome is the transaction's); the
+  // schedules the server refused in the first session are failed rows.
+  await page.fill('#filter-action', 'createSchedule');
   await page.click('.filters button[type="submit"]');
   // Until the filtered list replaced the full one (which holds ok rows too).
   await page.waitForFunction(() => {
@@ -429,8 +452,8 @@ async function updateScenario({ page, input, check, shot, signIn }) {
     return shown.length > 0 && shown.every((row) => row.textContent.includes('failed'));
   });
   const failed = await page.locator('tr.audit-row').allTextContents();
-  check('the audit filters show only failed updates',
-    failed.length >= 1 && failed.every((row) => row.includes('applyCodeUpdate') && row.includes('failed')), failed.join('\n'));
+  check('the audit filters show only the failed schedule creations',
+    failed.length >= 1 && failed.every((row) => row.includes('createSchedule') && row.includes('failed')), failed.join('\n'));
   await atPhoneWidth(page, check, shot, 'audit');
 
   // Containers: the unreachable engine is an error in both panels, not an empty list.
@@ -446,9 +469,11 @@ async function updateScenario({ page, input, check, shot, signIn }) {
 }
 
 // Against a real Docker engine: the containers screen shows the container's update, the
-// browser applies it after the dry-run plan and sees success; prune previews what it deletes,
-// then deletes it; then every screen, checked for obvious breakage and saved.
-async function dockerScenario({ page, input, check, shot, signIn }) {
+// browser applies it after the dry-run plan and watches it live to success; the Update screen
+// updates a second container, then runs a full update (code, then a third container), each
+// watched live to success; prune previews what it deletes, then deletes it; then every
+// screen, checked for obvious breakage and saved.
+async function dockerScenario({ page, input, check, shot, signIn, failedMutations }) {
   await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
   await signIn(input.adminToken);
   await page.click('a[data-route="containers"]');
@@ -458,25 +483,95 @@ async function dockerScenario({ page, input, check, shot, signIn }) {
     await page.textContent(row));
   await page.waitForSelector('#docker-info');
   check('the containers screen shows the engine', /Docker \d/.test(await page.textContent('#docker-info')));
-  check('update all counts the container', /\(1\)/.test(await page.textContent('button[data-action="update-all"]')),
+  check('update all counts the containers with updates', /\(4\)/.test(await page.textContent('button[data-action="update-all"]')),
     await page.textContent('button[data-action="update-all"]'));
   await shot('docker-containers-update-available');
 
+  // One container from the Containers screen: the plan, then its live view to success.
   await page.click(`${row} button[data-action="update"]`);
   await page.waitForSelector('dialog[open] .plan-list');
   const plan = await page.textContent('dialog[open]');
   check('the update confirmation shows the dry-run plan', plan.includes(input.container) && plan.includes(input.image), plan);
   await shot('docker-update-confirm');
   await page.click('dialog[open] .button.danger');
-  await page.waitForSelector('.status-line .notice');
-  const updated = await page.textContent('.status-line .notice');
-  check('the update succeeds in the browser', updated.includes(`Updated ${input.container}`), updated);
+  await page.waitForSelector('.live-banner .final');
+  const updated = await page.textContent('.live-banner .final');
+  check('the update succeeds in the browser', /good/.test(await page.getAttribute('.live-banner .final', 'class')) &&
+    updated.includes('Update succeeded') && updated.includes(input.container), updated);
   await page.waitForFunction((selector) => {
     const shown = document.querySelector(selector);
     return shown && shown.textContent.includes('current') && !shown.querySelector('button[data-action="update"]');
   }, row);
   check('the container is current after the update', true);
   await shot('docker-containers-updated');
+
+  // A compose file outside the app's root: the plan is refused with the server's error, and
+  // nothing runs.
+  await page.click('a[data-route="update"]');
+  await page.check('#kind-docker');
+  await page.fill('#option-composeFile', '../outside/docker-compose.yml');
+  await page.click('button[data-action="review-update"]');
+  await page.waitForSelector('.status-line .notice.bad');
+  const refused = await page.textContent('.status-line .notice.bad');
+  check('a compose file outside the app root is refused before anything runs',
+    refused.startsWith('Cannot plan the update') && /outside|escape|inside/i.test(refused) &&
+    (await page.locator('dialog[open]').count()) === 0 && (await page.locator('.live').count()) === 0, refused);
+  await page.fill('#option-composeFile', '');
+
+  // A container from the Update screen (zero downtime asked: it is on the default network, so
+  // it is recreated in place and its output says why).
+  const docker = await applyUpdate(page, check, shot, 'docker-update-screen',
+    { kind: 'docker', containers: [input.service], zeroDowntime: true });
+  check('the Update screen plans exactly the chosen container',
+    docker.plan.containers.length === 1 && docker.plan.containers[0].includes(input.service) &&
+    docker.plan.containers[0].includes(input.serviceImage), docker.plan.containers.join('\n'));
+  check('the plan says what zero downtime does', /zero downtime/i.test(docker.plan.text), docker.plan.text);
+  check('the docker update ends with the success banner',
+    /good/.test(docker.bannerClass) && docker.banner.includes(input.service), docker.banner);
+  const dockerSteps = ['preflight', 'pull', 'tag', `recreate ${input.service}`, 'commit'];
+  check('the docker update streams every step to success',
+    dockerSteps.every((step) => docker.steps.includes(`${step}:succeeded`)) && docker.steps.length === dockerSteps.length,
+    docker.steps.join(', '));
+  check("the docker update streams the steps' output", docker.log.includes(`[recreate ${input.service}]`), docker.log);
+  check('the output says why zero downtime was not possible', docker.log.includes('recreating it in place'), docker.log);
+  await atPhoneWidth(page, check, shot, 'docker-update');
+
+  // A full update: the code's plan and the container's in one confirmation, then its two
+  // transactions live, code first.
+  const full = await applyUpdate(page, check, shot, 'full-update', { kind: 'full', containers: [input.fullContainer] });
+  check('the full plan names the code target', full.plan.target === input.toVersion, full.plan.target);
+  check('the full plan names the chosen container', full.plan.containers.length === 1 &&
+    full.plan.containers[0].includes(input.fullContainer), full.plan.containers.join('\n'));
+  check('the full update ends with the success banner', /good/.test(full.bannerClass) &&
+    full.banner.includes(`${input.fromVersion} → ${input.toVersion}`) && full.banner.includes(input.fullContainer), full.banner);
+  check('the full update shows its two transactions, code then containers',
+    full.phases.length === 2 && full.phases[0].title.startsWith('Code') && full.phases[1].title.startsWith('Containers') &&
+    full.phases[1].title.includes(input.fullContainer), JSON.stringify(full.phases));
+  check('every step of both transactions succeeded or was skipped',
+    full.phases.every((phase) => phase.steps.length >= 3 && phase.steps.every((step) => /:(succeeded|skipped)$/.test(step))),
+    JSON.stringify(full.phases));
+  check('the full update recreated the container live',
+    full.phases[1]?.steps.includes(`recreate ${input.fullContainer}:succeeded`), JSON.stringify(full.phases));
+  // A container unhealthy on its newer image: the recreate fails, the container is rolled back.
+  // /events is refused meanwhile: the page follows the update through the history instead.
+  await page.route('**/events', (route) => route.fulfill({ status: 503, body: 'unavailable' }));
+  const failing = await applyUpdate(page, check, shot, 'docker-update-rollback',
+    { kind: 'docker', containers: [input.failingContainer], live: false });
+  await page.unroute('**/events');
+  check('without /events the page says so and still shows the outcome',
+    failing.log.includes('the live stream is unavailable'), failing.log);
+  check('a failing docker update ends with the rollback banner', /warn/.test(failing.bannerClass) &&
+    failing.banner.includes('rolled back') && failing.banner.includes(`recreate ${input.failingContainer}`) &&
+    failing.banner.includes('previous images'), failing.banner);
+  check('the failing recreate is marked failed', failing.steps.includes(`recreate ${input.failingContainer}:failed`),
+    failing.steps.join(', '));
+
+  // The engine adds and removes network interfaces while it recreates containers, and the
+  // browser then aborts requests in flight: each update's mutation answered before that.
+  check('no mutation failed on the network', failedMutations.length === 0, failedMutations.join('\n'));
+
+  await page.click('a[data-route="containers"]');
+  await page.waitForSelector(row);
 
   await page.click('button[data-action="prune"]');
   await page.waitForSelector('dialog[open] .prune-tags');
