@@ -9,6 +9,7 @@
 #include "core/Time.h"
 #include "notify/Event.h"
 #include "service/Docker.h"
+#include "store/ScheduleMeta.h"
 #include "store/UpdateLock.h"
 
 namespace galaos::service {
@@ -37,13 +38,11 @@ Expected<core::FileLock> LockForCheck(const std::filesystem::path& state_dir,
 }
 
 // Announced offers: "code <version or commit>", "docker <container> <digest>", stored per
-// announce key in the store's meta table as a JSON array.
-std::string AnnouncedKey(std::string_view announce_key) {
-  return fmt::format("announced.{}", announce_key);
-}
-
+// announce key (a schedule id) in the store's meta table as a JSON array, under
+// store::AnnouncedMetaKey (removed with the schedule).
 std::vector<std::string> ReadAnnounced(store::Store& store, std::string_view announce_key) {
-  Expected<std::optional<std::string>> stored = store.GetMeta(AnnouncedKey(announce_key));
+  Expected<std::optional<std::string>> stored =
+      store.GetMeta(store::AnnouncedMetaKey(announce_key));
   if (!stored || !*stored) return {};
   const json items = json::parse(**stored, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> announced;
@@ -274,7 +273,7 @@ Status UpdateRunner::Announce(const RunRequest& request, notify::UpdateAvailable
                                      clock_.Now()));
     }
     if (remember) {
-      TRY(store.SetMeta(AnnouncedKey(request.announce_key), json(remembered).dump()));
+      TRY(store.SetMeta(store::AnnouncedMetaKey(request.announce_key), json(remembered).dump()));
     }
     return {};
   });
