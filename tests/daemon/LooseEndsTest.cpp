@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../notify/HttpReceiver.h"
+#include "BackgroundCall.h"
 #include "DaemonFixture.h"
 #include "support/Assertions.h"
 
@@ -35,19 +36,6 @@ class LooseEndsTest : public DaemonTest {
     Expected<std::string> created = Cli(args);
     EXPECT_TRUE(created.has_value()) << created.error().message();
     return created ? json::parse(*created)["id"].get<std::string>() : "";
-  }
-
-  // Starts a `wait: false` mutation; its transaction id.
-  static std::string StartInBackground(int port, const std::string& token,
-                                       const std::string& procedure, const std::string& body) {
-    httplib::Client client("127.0.0.1", port);
-    client.set_read_timeout(std::chrono::seconds(60));
-    auto started = client.Post("/trpc/systemUpdates." + procedure,
-                               httplib::Headers{{"Authorization", "Bearer " + token}}, body,
-                               "application/json");
-    EXPECT_TRUE(started && started->status == 200) << (started ? started->body : "no answer");
-    if (!started || started->status != 200) return "";
-    return json::parse(started->body)["result"]["data"].value("transactionId", "");
   }
 };
 
