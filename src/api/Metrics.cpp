@@ -24,18 +24,8 @@ void Family(std::string& out, std::string_view name, std::string_view type, std:
 
 }  // namespace
 
-void LastUpdateCheck::Record(Found found) {
-  std::lock_guard lock(mutex_);
-  found_ = found;
-}
-
-std::optional<LastUpdateCheck::Found> LastUpdateCheck::Get() const {
-  std::lock_guard lock(mutex_);
-  return found_;
-}
-
 AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
-                           const LastUpdateCheck* last_check) {
+                           const service::LastUpdateCheck* last_check) {
   AppGauges gauges;
   if (last_check) gauges.available = last_check->Get();
   gauges.transactions = store.GetTransactionStatistics();
@@ -179,15 +169,17 @@ std::string Metrics::Render() const {
              Seconds(*gauges.transactions->last_update_succeeded_at));
     }
   }
-  if (gauges.available) {
+  if (gauges.available.code || gauges.available.containers) {
     Family(out, "galaos_updater_updates_available", "gauge",
            "What the daemon's last update check found: code 0 or 1, docker the containers "
            "with a newer image.");
-    append("galaos_updater_updates_available{{kind=\"code\"}} {}\n",
-           gauges.available->code ? 1 : 0);
-    if (gauges.available->containers) {
+    if (gauges.available.code) {
+      append("galaos_updater_updates_available{{kind=\"code\"}} {}\n",
+             *gauges.available.code ? 1 : 0);
+    }
+    if (gauges.available.containers) {
       append("galaos_updater_updates_available{{kind=\"docker\"}} {}\n",
-             *gauges.available->containers);
+             *gauges.available.containers);
     }
   }
   if (gauges.app_version) {

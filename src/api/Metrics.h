@@ -11,8 +11,9 @@
 //   galaos_updater_notifications_pending{sink}               gauge: the outbox's backlog
 //   galaos_updater_updates_available{kind}                   gauge: code 0/1, docker: containers
 //                                                            with an update, as the daemon's last
-//                                                            checkForUpdates found (absent before;
-//                                                            a scrape never checks)
+//                                                            check of that kind found (API or
+//                                                            schedule; service/LastUpdateCheck.h;
+//                                                            absent before; a scrape never checks)
 //   galaos_updater_last_successful_update_timestamp_seconds  gauge (absent before the first)
 //   galaos_updater_app_version_info{version}                 gauge 1 (absent when unknown)
 //   galaos_updater_scrape_error                              gauge: 1 when the store or the
@@ -35,36 +36,22 @@
 
 #include "config/Config.h"
 #include "core/Error.h"
+#include "service/LastUpdateCheck.h"
 #include "store/Store.h"
 
 namespace galaos::api {
-
-// What the daemon's last update check found. Thread-safe.
-class LastUpdateCheck {
- public:
-  struct Found {
-    bool code = false;
-    std::optional<std::int64_t> containers{};  // with an update; nullopt: not checked
-  };
-  void Record(Found found);
-  std::optional<Found> Get() const;
-
- private:
-  mutable std::mutex mutex_;
-  std::optional<Found> found_;
-};
 
 // What the scrape reads from outside the API: the store, the app and the last check.
 struct AppGauges {
   Expected<store::TransactionStatistics> transactions = store::TransactionStatistics{};
   Expected<std::string> app_version = std::string();
-  std::optional<LastUpdateCheck::Found> available{};
+  service::LastUpdateCheck::Found available{};
 };
 
 // The store's statistics, the app's current version per `config`, and what
 // `last_check` holds (when given).
 AppGauges CollectAppGauges(const config::Config& config, store::Store& store,
-                           const LastUpdateCheck* last_check = nullptr);
+                           const service::LastUpdateCheck* last_check = nullptr);
 
 // `value` as a label value: backslash, double quote and newline escaped.
 std::string EscapeLabelValue(std::string_view value);

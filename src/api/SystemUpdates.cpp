@@ -181,7 +181,8 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
   add.Mutation(
       "triggerUpdate",
       [&config, &store, &services = context.services, events = context.events,
-       background = context.background](const Caller& caller, const json& input) -> Expected<json> {
+       background = context.background,
+       last_check = context.last_check](const Caller& caller, const json& input) -> Expected<json> {
         InputReader reader(input);
         service::RunRequest request;
         const std::string type = reader.Enum("updateType", {"code", "docker", "both"});
@@ -201,7 +202,7 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
         // A check only starts no transaction: it is always waited for.
         return RunTransaction(
             wait, background, /*dry_run=*/!request.apply,
-            [&config, &store, &services, events, request](
+            [&config, &store, &services, events, last_check, request](
                 const BackgroundTransactions::OnStarted& on_started) mutable -> Expected<json> {
               std::optional<std::string> first_id;
               request.code_options.on_started = [&](const std::string& id) {
@@ -211,7 +212,8 @@ void AddSchedules(Registrar& add, const SystemUpdatesContext& context) {
               service::UpdateRunner runner(
                   config, store, services, core::SystemClock::Instance(),
                   service::ContainerApplier(config, store, ProgressTo(events),
-                                            request.code_options.on_started));
+                                            request.code_options.on_started),
+                  last_check);
               json out = service::ToJson(TRY(runner.Run(request, ProgressTo(events))));
               if (first_id) out["transactionId"] = *first_id;  // for the audit row
               return out;
@@ -262,27 +264,25 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
             [&config, &store, last_check = context.last_check](
                 const Caller&, const json& input) -> Expected<json> {
               TRY(InputReader(input).Finish());
-              release::UpdateCheck check = TRY(service::CheckForUpdate(config, store));
+              Expected<release::UpdateCheck> checked = service::CheckForUpdate(config, store);
+              if (last_check) last_check->RecordCode(checked);
+              const release::UpdateCheck check = TRY(std::move(checked));
               json out = {{"code", release::ToJson(check)},
                           {"docker", json::array()},
                           {"timestamp", core::FormatIsoUtc(std::chrono::system_clock::now())}};
               // Containers are checked when Docker is on; an engine that cannot be asked is
               // reported as such (dockerError), not as "no container updates".
-              LastUpdateCheck::Found found{.code = check.available};
               if (config.docker.enabled) {
                 auto images = service::CheckContainerImages(config);
+                if (last_check) last_check->RecordContainers(images);
                 if (!images) {
                   out["dockerError"] = images.error().message();
-                  if (last_check) last_check->Record(found);
                   return out;
                 }
-                found.containers = 0;
                 for (const docker::ContainerImageCheck& image : *images) {
                   out["docker"].push_back(docker::ToJson(image));
-                  if (image.update_available) ++*found.containers;
                 }
               }
-              if (last_check) last_check->Record(found);
               return out;
             });
 
@@ -423,6 +423,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
               if (!code.success) {
                 out["docker"] = {{"success", false},
                                  {"errors", {"not applied: the code update failed"}}};
+                out["state"] = service::RunState(false, {code.final_state});
                 return out;
               }
               Expected<docker::DockerUpdateResult> containers =
@@ -431,6 +432,8 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                   containers ? docker::ToJson(*containers)
                              : json{{"success", false}, {"errors", {containers.error().message()}}};
               out["success"] = containers && containers->success;
+              out["state"] = service::RunState(
+                  out["success"], {code.final_state, containers ? containers->final_state : ""});
               return out;
             });
       });

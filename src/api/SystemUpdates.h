@@ -24,7 +24,8 @@ struct SystemUpdatesContext {
   // Runs the long mutations called with `wait: false`; without it, such calls are
   // BAD_REQUEST.
   BackgroundTransactions* background = nullptr;
-  LastUpdateCheck* last_check = nullptr;  // checkForUpdates records what it found here when set
+  // checkForUpdates and triggerUpdate record what they found here when set.
+  service::LastUpdateCheck* last_check = nullptr;
 };
 
 // Registers every procedure; `context` must outlive the router.

@@ -26,6 +26,7 @@
 #include "daemon/SchedulerLoop.h"
 #include "daemon/SystemdNotify.h"
 #include "service/Docker.h"
+#include "service/LastUpdateCheck.h"
 #include "service/Services.h"
 #include "store/SqliteStore.h"
 
@@ -149,7 +150,10 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
           [&] { RecoverAtStart(config, *store, *services); }, signal_fd, systemd)) {
     return *asked;
   }
-  const std::unique_ptr<SchedulerLoop> scheduler = TRY(SchedulerLoop::Start(config, *store));
+  // What the checks found, the scheduler's and the API's: /metrics reports it.
+  service::LastUpdateCheck last_check;
+  const std::unique_ptr<SchedulerLoop> scheduler =
+      TRY(SchedulerLoop::Start(config, *store, &last_check));
   if (!config.api.enabled) {
     spdlog::info("daemon: api.enabled = false: not listening");
     systemd.Ready();
@@ -161,7 +165,6 @@ Expected<Wake> ServeOnce(const config::Config& config, int signal_fd, const Daem
   // Before the router and the server, so it is destroyed after them: a transaction running
   // in the background is waited for once the API has stopped.
   api::BackgroundTransactions background(&events);
-  api::LastUpdateCheck last_check;
   api::TrpcRouter router;
   api::AddSystemUpdates(router, {.config = config,
                                  .store = *store,

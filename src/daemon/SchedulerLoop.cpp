@@ -184,14 +184,15 @@ struct SchedulerLoop::State {
   }
 };
 
-Expected<std::unique_ptr<SchedulerLoop>> SchedulerLoop::Start(const config::Config& config,
-                                                              store::Store& store) {
+Expected<std::unique_ptr<SchedulerLoop>> SchedulerLoop::Start(
+    const config::Config& config, store::Store& store, service::LastUpdateCheck* last_check) {
   core::Clock& clock = core::SystemClock::Instance();
   if (TRY(schedule::ScheduleService(store, clock).SeedDefaults(config.schedule))) {
     spdlog::info("scheduler: first start: created the default schedules");
   }
   auto services = TRY(service::Services::Make(config, store));
-  auto runner = std::make_unique<service::UpdateRunner>(config, store, *services, clock);
+  auto runner = std::make_unique<service::UpdateRunner>(config, store, *services, clock,
+                                                        service::DockerApplier{}, last_check);
   auto scheduler = std::make_unique<schedule::UpdateScheduler>(
       store, clock, *runner,
       schedule::SchedulerOptions{.auto_update = config.schedule.auto_update,

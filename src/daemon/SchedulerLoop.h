@@ -24,10 +24,12 @@ namespace galaos::daemon {
 
 class SchedulerLoop {
  public:
-  // `config` and `store` must outlive the loop. Fails when the default schedules or the
+  // `config`, `store` and `last_check` must outlive the loop; the runs' checks are recorded
+  // in `last_check` (when given), as the API's are. Fails when the default schedules or the
   // stored ones cannot be read, or a timer cannot be created.
-  static Expected<std::unique_ptr<SchedulerLoop>> Start(const config::Config& config,
-                                                        store::Store& store);
+  static Expected<std::unique_ptr<SchedulerLoop>> Start(
+      const config::Config& config, store::Store& store,
+      service::LastUpdateCheck* last_check = nullptr);
   // Stops the threads; a run or a delivery in progress finishes first.
   ~SchedulerLoop();
 

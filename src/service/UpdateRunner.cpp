@@ -9,6 +9,7 @@
 #include "core/Time.h"
 #include "notify/Event.h"
 #include "service/Docker.h"
+#include "store/ScheduleMeta.h"
 #include "store/UpdateLock.h"
 
 namespace galaos::service {
@@ -37,13 +38,11 @@ Expected<core::FileLock> LockForCheck(const std::filesystem::path& state_dir,
 }
 
 // Announced offers: "code <version or commit>", "docker <container> <digest>", stored per
-// announce key in the store's meta table as a JSON array.
-std::string AnnouncedKey(std::string_view announce_key) {
-  return fmt::format("announced.{}", announce_key);
-}
-
+// announce key (a schedule id) in the store's meta table as a JSON array, under
+// store::AnnouncedMetaKey (removed with the schedule).
 std::vector<std::string> ReadAnnounced(store::Store& store, std::string_view announce_key) {
-  Expected<std::optional<std::string>> stored = store.GetMeta(AnnouncedKey(announce_key));
+  Expected<std::optional<std::string>> stored =
+      store.GetMeta(store::AnnouncedMetaKey(announce_key));
   if (!stored || !*stored) return {};
   const json items = json::parse(**stored, nullptr, /*allow_exceptions=*/false);
   std::vector<std::string> announced;
@@ -67,6 +66,13 @@ bool IncludesDocker(store::ScheduleUpdateType type) {
 
 }  // namespace
 
+std::string RunState(bool success, std::initializer_list<std::string_view> final_states) {
+  for (const std::string_view worst : {"RollbackFailed", "RolledBack"}) {
+    if (std::ranges::find(final_states, worst) != final_states.end()) return std::string(worst);
+  }
+  return success ? "Succeeded" : "Failed";
+}
+
 json ToJson(const RunOutcome& outcome) {
   json code = nullptr;
   if (outcome.code_check || outcome.code_update) {
@@ -80,6 +86,7 @@ json ToJson(const RunOutcome& outcome) {
     json update = nullptr;
     if (outcome.docker_update) {
       update = {{"success", outcome.docker_update->success},
+                {"state", outcome.docker_update->final_state},
                 {"updated", outcome.docker_update->updated},
                 {"failed", outcome.docker_update->failed},
                 {"errors", outcome.docker_update->errors}};
@@ -88,6 +95,9 @@ json ToJson(const RunOutcome& outcome) {
   }
   return {
       {"success", outcome.success},
+      {"state", RunState(outcome.success,
+                         {outcome.code_update ? outcome.code_update->final_state : "",
+                          outcome.docker_update ? outcome.docker_update->final_state : ""})},
       {"summary", outcome.summary},
       {"code", code},
       {"docker", docker},
@@ -104,7 +114,8 @@ DockerApplier ContainerApplier(const config::Config& config, store::Store& store
         config, store,
         {.containers = containers, .trigger = std::string(trigger), .on_started = on_started},
         progress));
-    DockerApplyResult applied{.success = result.success, .errors = result.errors};
+    DockerApplyResult applied{
+        .success = result.success, .final_state = result.final_state, .errors = result.errors};
     for (const docker::ContainerUpdate& container : result.containers) {
       if (container.outcome == "updated") applied.updated.push_back(container.container);
       if (container.outcome == "failed") applied.failed.push_back(container.container);
@@ -114,13 +125,14 @@ DockerApplier ContainerApplier(const config::Config& config, store::Store& store
 }
 
 UpdateRunner::UpdateRunner(const config::Config& config, store::Store& store, Services& services,
-                           core::Clock& clock, DockerApplier docker_applier)
+                           core::Clock& clock, DockerApplier docker_applier,
+                           LastUpdateCheck* last_check)
     : config_(config),
       store_(store),
       services_(services),
       clock_(clock),
-      docker_applier_(docker_applier ? std::move(docker_applier)
-                                     : ContainerApplier(config, store)) {}
+      docker_applier_(docker_applier ? std::move(docker_applier) : ContainerApplier(config, store)),
+      last_check_(last_check) {}
 
 Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                        const code::ProgressCallback& progress) {
@@ -170,6 +182,9 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                         result.final_state, result.transaction_id));
       outcome.code_update = std::move(result);
     }
+    if (last_check_) {
+      last_check_->RecordCode(check, outcome.code_update && outcome.code_update->success);
+    }
     if (check) outcome.code_check = std::move(*check);
   }
 
@@ -199,7 +214,7 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
                                         .current_digest = check.current_digest,
                                         .latest_digest = check.remote_digest});
       }
-      outcome.containers = std::move(*checks);
+      outcome.containers = *checks;  // a copy: last_check_ records `checks` below
       if (names.empty()) {
         parts.push_back(
             fmt::format("docker: {} container(s) up to date", outcome.containers.size()));
@@ -224,6 +239,10 @@ Expected<RunOutcome> UpdateRunner::Run(const RunRequest& request,
       } else {
         parts.push_back(fmt::format("docker: update available for [{}]", fmt::join(names, ", ")));
       }
+    }
+    if (last_check_) {
+      last_check_->RecordContainers(checks, outcome.docker_update ? outcome.docker_update->updated
+                                                                  : std::vector<std::string>{});
     }
   }
   lock.reset();
@@ -274,7 +293,7 @@ Status UpdateRunner::Announce(const RunRequest& request, notify::UpdateAvailable
                                      clock_.Now()));
     }
     if (remember) {
-      TRY(store.SetMeta(AnnouncedKey(request.announce_key), json(remembered).dump()));
+      TRY(store.SetMeta(store::AnnouncedMetaKey(request.announce_key), json(remembered).dump()));
     }
     return {};
   });

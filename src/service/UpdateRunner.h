@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -30,6 +31,7 @@
 #include "docker/ImageCheck.h"
 #include "notify/Event.h"
 #include "schedule/UpdateScheduler.h"
+#include "service/LastUpdateCheck.h"
 #include "service/Services.h"
 #include "store/Store.h"
 
@@ -37,6 +39,7 @@ namespace galaos::service {
 
 struct DockerApplyResult {
   bool success = false;
+  std::string final_state{};  // the transaction's, as docker::DockerUpdateResult's
   std::vector<std::string> updated{};
   std::vector<std::string> failed{};
   std::vector<std::string> errors{};
@@ -78,15 +81,24 @@ struct RunOutcome {
   std::optional<std::string> announced_event{};
 };
 
-// {success, summary, code: {check, update} | null, docker: {containers, update} | null,
+// The state a run of one or more transactions (code, docker) ends in, as the results' and the
+// end events' "state": "RollbackFailed" or else "RolledBack" when one of `final_states` is,
+// otherwise "Succeeded" or "Failed" as `success` says (a part without a transaction is "").
+std::string RunState(bool success, std::initializer_list<std::string_view> final_states);
+
+// {success, state (RunState), summary, code: {check, update} | null,
+//  docker: {containers, update: {success, state, updated, failed, errors} | null} | null,
 //  announcedEvent}
 nlohmann::json ToJson(const RunOutcome& outcome);
 
 class UpdateRunner final : public schedule::ScheduleRunner {
  public:
   // Everything referenced must outlive the runner.
+  // `docker_applier` {}: ContainerApplier. `last_check` (when given) gets what each run's
+  // checks found, less what the run applied.
   UpdateRunner(const config::Config& config, store::Store& store, Services& services,
-               core::Clock& clock, DockerApplier docker_applier = {});  // {}: ContainerApplier
+               core::Clock& clock, DockerApplier docker_applier = {},
+               LastUpdateCheck* last_check = nullptr);
 
   // kConflict when another update runs; every other failure is in the outcome.
   Expected<RunOutcome> Run(const RunRequest& request, const code::ProgressCallback& progress = {});
@@ -106,6 +118,7 @@ class UpdateRunner final : public schedule::ScheduleRunner {
   Services& services_;
   core::Clock& clock_;
   DockerApplier docker_applier_;
+  LastUpdateCheck* last_check_;
 };
 
 }  // namespace galaos::service

@@ -18,7 +18,7 @@ struct Migration {
 // Grouped by the feature that needs the tables, in the order the features were built, so a
 // file from any earlier build upgrades by the steps it lacks. Never edit a shipped step: add
 // a new one. Times are INTEGER milliseconds since the Unix epoch (UTC).
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "transaction journal", R"sql(
 CREATE TABLE meta (
   key TEXT PRIMARY KEY NOT NULL,
@@ -138,6 +138,12 @@ CREATE TABLE api_tokens (
     {5, "schedule conflict policy", R"sql(
 ALTER TABLE schedules ADD COLUMN on_conflict TEXT NOT NULL DEFAULT 'skip'
   CONSTRAINT schedule_on_conflict CHECK (on_conflict IN ('skip', 'queue'));
+)sql"},
+    // Schedules removed before RemoveSchedule deleted their meta rows (store/ScheduleMeta.h)
+    // left them behind.
+    {6, "forget what removed schedules announced", R"sql(
+DELETE FROM meta
+  WHERE key LIKE 'announced.%' AND substr(key, 11) NOT IN (SELECT id FROM schedules);
 )sql"},
 }};
 

@@ -18,6 +18,7 @@
 
 #include "core/AtomicFile.h"
 #include "store/AuditChain.h"
+#include "store/ScheduleMeta.h"
 #include "store/UpdateLock.h"
 #include "store/detail/SqliteConnection.h"
 #include "store/detail/SqliteMigrations.h"
@@ -820,7 +821,10 @@ Expected<Schedule> SqliteStore::GetSchedule(std::string_view id) {
 Status SqliteStore::RemoveSchedule(std::string_view id) {
   const std::string what = "schedule '" + std::string(id) + "'";
   return Locked("store: removing " + what, [&]() -> Status {
-    return ExecuteOnExisting(what, "DELETE FROM schedules WHERE id = ?1", id);
+    auto scope = TRY(Scope::Begin(*this, Mode::kWrite));
+    TRY(ExecuteOnExisting(what, "DELETE FROM schedules WHERE id = ?1", id));
+    TRY(Execute("DELETE FROM meta WHERE key = ?1", AnnouncedMetaKey(id)));
+    return scope.Commit();
   });
 }
 

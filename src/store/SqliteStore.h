@@ -18,7 +18,7 @@ namespace galaos::store {
 inline constexpr std::string_view kDefaultSqliteFileName = "state.db";
 
 // The schema version this build writes (PRAGMA user_version).
-inline constexpr int kSqliteSchemaVersion = 5;
+inline constexpr int kSqliteSchemaVersion = 6;
 
 struct SqliteStoreOptions {
   // How long a write waits for another connection's write lock before kUnavailable.

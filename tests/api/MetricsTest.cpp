@@ -132,7 +132,7 @@ TEST(MetricsTest, StepDurationsRollbacksBacklogAndAvailableUpdatesAreReported) {
         {.type = store::TransactionType::kCode, .step = "build", .count = 4, .seconds = 130.5},
         {.type = store::TransactionType::kDocker, .step = "pull", .count = 1, .seconds = 2.25}};
     statistics.notification_backlog = {{.sink = "slack", .pending = 3}};
-    gauges.available = LastUpdateCheck::Found{.code = true, .containers = 2};
+    gauges.available = service::LastUpdateCheck::Found{.code = true, .containers = 2};
     return gauges;
   };
   Metrics metrics({}, gauges, kStart);
@@ -152,17 +152,25 @@ TEST(MetricsTest, StepDurationsRollbacksBacklogAndAvailableUpdatesAreReported) {
   EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}), 2.0);
 }
 
-// Before the daemon checked, nothing is said about available updates; a check without Docker
-// says nothing about containers.
+// Before the daemon checked, nothing is said about available updates; a check of one kind
+// says nothing about the other.
 TEST(MetricsTest, AvailableUpdatesAreOnlyReportedAsTheLastCheckFoundThem) {
-  LastUpdateCheck last_check;
+  service::LastUpdateCheck last_check;
   Metrics metrics(
       {}, [&] { return AppGauges{.available = last_check.Get()}; }, kStart);
   EXPECT_TRUE(Family(Parse(metrics.Render()), "galaos_updater_updates_available").is_null());
-  last_check.Record({.code = false});
-  const json families = Parse(metrics.Render());
+  last_check.RecordCode(release::UpdateCheck());  // nothing available
+  json families = Parse(metrics.Render());
   EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 0.0);
   EXPECT_TRUE(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}).is_null());
+
+  last_check.RecordContainers(
+      std::vector<docker::ContainerImageCheck>{{.container = "web", .update_available = true},
+                                               {.container = "db", .update_available = true},
+                                               {.container = "cache", .update_available = false}});
+  families = Parse(metrics.Render());
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "code"}}), 0.0);
+  EXPECT_EQ(Sample(families, "galaos_updater_updates_available", {{"kind", "docker"}}), 2.0);
 }
 
 TEST(MetricsTest, EveryFamilyHasOneHelpAndOneTypeLineBeforeItsSamples) {

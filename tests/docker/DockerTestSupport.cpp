@@ -9,6 +9,7 @@
 #include <ranges>
 
 #include "core/TempDir.h"
+#include "docker/UpdateManager.h"
 
 namespace galaos::docker::testing {
 namespace {
@@ -117,6 +118,25 @@ nlohmann::json ComparableInspect(nlohmann::json container) {
   container["NetworkSettings"] = {{"Networks", networks},
                                   {"Ports", container["NetworkSettings"]["Ports"]}};
   return container;
+}
+
+Expected<std::string> ImportAndPush(Resources& resources, const ImageSpec& spec) {
+  TRY(ImportBusyboxImage(spec));
+  const std::string id = TRY(DockerCli({"image", "inspect", "-f", "{{.Id}}", spec.name}));
+  resources.Image(id.substr(0, id.find('\n')));  // removed last: the tags go first
+  resources.Image(spec.name);
+  TRY(DockerCli({"push", spec.name}));
+  return id.substr(0, id.find('\n'));
+}
+
+Status AdoptRollbackTags(Resources& resources, std::string_view container) {
+  const std::string tags = TRY(
+      DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}", RollbackRepository(container)}));
+  for (std::size_t at = 0, line_end; (line_end = tags.find('\n', at)) != std::string::npos;
+       at = line_end + 1) {
+    resources.Image(tags.substr(at, line_end - at));
+  }
+  return {};
 }
 
 ImageSpec HttpdImage(std::string name, const std::string& index) {

@@ -52,6 +52,13 @@ struct ImageSpec {
 // Imports a rootfs holding /bin/busybox, /bin/sh and `spec.files` as `spec.name`.
 Status ImportBusyboxImage(const ImageSpec& spec);
 
+// ImportBusyboxImage, then a push of `spec.name` (a reference into kRegistry); its tag and its
+// image id are registered with `resources` (the id removed last). The image id.
+Expected<std::string> ImportAndPush(Resources& resources, const ImageSpec& spec);
+
+// Registers with `resources` every rollback tag an update made for `container`.
+Status AdoptRollbackTags(Resources& resources, std::string_view container);
+
 // An image `name` whose busybox httpd serves /www on port 8080, with `index` as
 // /www/index.html (none when empty: then every request is a 404, a failing health check).
 ImageSpec HttpdImage(std::string name, const std::string& index);

@@ -225,6 +225,58 @@ TEST_F(UpdateRunnerTest, TheJsonShapeCarriesTheCheckTheUpdateAndTheSummary) {
   EXPECT_TRUE(json["code"]["update"].is_null());
   EXPECT_TRUE(json["docker"].is_null());
   EXPECT_EQ(json["announcedEvent"], *outcome.announced_event);
+  EXPECT_EQ(json["state"], "Succeeded");
+}
+
+// A run's state says whether one of its transactions was rolled back, whatever the other did.
+TEST(RunStateTest, ARollbackOfAnyPartIsTheRunsStateElseSuccessDecides) {
+  EXPECT_EQ(RunState(true, {"Succeeded", ""}), "Succeeded");
+  EXPECT_EQ(RunState(true, {}), "Succeeded");
+  EXPECT_EQ(RunState(false, {"Succeeded", ""}), "Failed");
+  EXPECT_EQ(RunState(false, {"Failed"}), "Failed");
+  EXPECT_EQ(RunState(false, {"RolledBack", ""}), "RolledBack");
+  EXPECT_EQ(RunState(false, {"Succeeded", "RolledBack"}), "RolledBack");
+  EXPECT_EQ(RunState(false, {"RolledBack", "RollbackFailed"}), "RollbackFailed");
+}
+
+// An update that failed and was rolled back: the run's JSON says "RolledBack", and the
+// version is still available as far as the daemon's metrics know.
+TEST_F(UpdateRunnerTest, ARolledBackRunSaysSoAndLeavesTheUpdateAvailable) {
+  app_.PublishV1_2Failing();
+  LastUpdateCheck last_check;
+  UpdateRunner runner(config_, *store_, *services_, core::SystemClock::Instance(), {}, &last_check);
+  RunRequest request{.type = store::ScheduleUpdateType::kCode, .apply = true};
+  request.code_options.target = "v1.2.0";
+  ASSERT_OK_AND_ASSIGN(const RunOutcome outcome, runner.Run(request));
+  ASSERT_TRUE(outcome.code_update.has_value()) << outcome.summary;
+  ASSERT_EQ(outcome.code_update->final_state, "RolledBack");
+  const nlohmann::json json = ToJson(outcome);
+  EXPECT_EQ(json["success"], false);
+  EXPECT_EQ(json["state"], "RolledBack");
+  EXPECT_EQ(last_check.Get().code, true);
+}
+
+// Every run records what its checks found in the daemon's LastUpdateCheck (what /metrics
+// reports), less what it applied; a kind it did not check keeps its last finding, a kind
+// whose check failed is unknown.
+TEST_F(UpdateRunnerTest, RunsRecordWhatTheirChecksFoundLessWhatTheyApplied) {
+  LastUpdateCheck last_check;
+  UpdateRunner runner(config_, *store_, *services_, core::SystemClock::Instance(), {}, &last_check);
+  EXPECT_FALSE(last_check.Get().code.has_value());
+  ASSERT_OK(runner.Run({.type = store::ScheduleUpdateType::kCode}));
+  EXPECT_EQ(last_check.Get().code, true);
+  EXPECT_FALSE(last_check.Get().containers.has_value());  // docker was not checked
+
+  RunRequest apply{.type = store::ScheduleUpdateType::kCode, .apply = true};
+  ASSERT_OK_AND_ASSIGN(const RunOutcome applied, runner.Run(apply));
+  ASSERT_TRUE(applied.success) << applied.summary;
+  EXPECT_EQ(last_check.Get().code, false);  // 1.1.0 is installed now
+
+  config_.docker.enabled = true;
+  config_.docker.host = "unix:///nonexistent/docker.sock";
+  ASSERT_OK(runner.Run({.type = store::ScheduleUpdateType::kDocker}));
+  EXPECT_EQ(last_check.Get().code, false);
+  EXPECT_FALSE(last_check.Get().containers.has_value());
 }
 
 }  // namespace

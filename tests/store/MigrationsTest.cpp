@@ -75,8 +75,12 @@ INSERT INTO api_tokens (id, name, role, secret_hash, created_at, last_used_at, r
 INSERT INTO schedules (id, enabled, cron, timezone, update_type, auto_apply, maintenance_window,
   notification_channels, last_run, next_run, last_result, created_at, on_conflict) VALUES
   ('sch-queue', 1, '0 3 * * *', 'UTC', 'docker', 1, NULL, '[]', NULL, 9000, '', 1000, 'queue');
+INSERT INTO meta (key, value) VALUES ('announced.sch-queue', '["code 1.1.0"]'),
+  ('announced.sch-removed', '["code 1.1.0"]');
 )sql"),
                 "");
+      break;
+    case 6:  // removes rows only
       break;
     default:
       FAIL() << "no representative rows for schema version " << version
@@ -153,6 +157,12 @@ TEST_P(MigrationFromVersionTest, DataOfEveryEarlierVersionSurvivesAndTheSchemaIs
   if (from >= 5) {
     ASSERT_OK_AND_ASSIGN(Schedule queued, store->GetSchedule("sch-queue"));
     EXPECT_EQ(queued.spec.on_conflict, ConflictPolicy::kQueue);
+    ASSERT_OK_AND_ASSIGN(auto announced, store->GetMeta("announced.sch-queue"));
+    EXPECT_EQ(announced, R"(["code 1.1.0"])");
+  }
+  if (from == 5) {  // version 6 forgot what a schedule removed before announced
+    ASSERT_OK_AND_ASSIGN(auto orphan, store->GetMeta("announced.sch-removed"));
+    EXPECT_FALSE(orphan.has_value());
   }
 
   // Every table takes new rows, and the audit chain continues from the old rows.

@@ -8,6 +8,7 @@
 
 #include "StoreTestSupport.h"
 #include "store/Records.h"
+#include "store/ScheduleMeta.h"
 #include "store/SqliteStore.h"
 
 namespace galaos::store::testing {
@@ -483,6 +484,26 @@ TEST_F(StoreTest, ScheduleCanBeDisabledRunRecordedAndRemoved) {
   EXPECT_ERROR_CODE(store_->GetSchedule(s.id), ErrorCode::kNotFound);
   ASSERT_OK_AND_ASSIGN(auto all, store_->ListSchedules());
   EXPECT_TRUE(all.empty());
+}
+
+// What a schedule announced goes with it; another schedule's memory stays, and so does
+// everything when the id is unknown (nothing removed, nothing changed).
+TEST_F(StoreTest, RemovingAScheduleRemovesWhatItAnnounced) {
+  ASSERT_OK_AND_ASSIGN(Schedule gone, store_->CreateSchedule(DailyCheck(), std::nullopt));
+  ASSERT_OK_AND_ASSIGN(Schedule kept, store_->CreateSchedule(DailyCheck(), std::nullopt));
+  ASSERT_OK(store_->SetMeta(AnnouncedMetaKey(gone.id), R"(["code 1.1.0"])"));
+  ASSERT_OK(store_->SetMeta(AnnouncedMetaKey(kept.id), R"(["code 1.1.0"])"));
+  ASSERT_OK(store_->SetMeta(AnnouncedMetaKey("sch-none"), R"(["code 1.1.0"])"));
+
+  ASSERT_OK(store_->RemoveSchedule(gone.id));
+  ASSERT_OK_AND_ASSIGN(auto removed, store_->GetMeta(AnnouncedMetaKey(gone.id)));
+  EXPECT_FALSE(removed.has_value());
+  ASSERT_OK_AND_ASSIGN(auto other, store_->GetMeta(AnnouncedMetaKey(kept.id)));
+  EXPECT_EQ(other, R"(["code 1.1.0"])");
+
+  EXPECT_ERROR_CODE(store_->RemoveSchedule("sch-none"), ErrorCode::kNotFound);
+  ASSERT_OK_AND_ASSIGN(auto unknown, store_->GetMeta(AnnouncedMetaKey("sch-none")));
+  EXPECT_TRUE(unknown.has_value());
 }
 
 TEST_F(StoreTest, UnknownScheduleIsNotFoundForEveryChange) {
