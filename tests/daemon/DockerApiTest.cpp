@@ -10,7 +10,6 @@
 #include "DaemonFixture.h"
 #include "docker/DockerTestSupport.h"
 #include "docker/Recreate.h"
-#include "docker/UpdateManager.h"
 #include "support/Assertions.h"
 #include "support/NodeReference.h"
 
@@ -28,12 +27,8 @@ TEST_F(DaemonTest, TheRealTrpcClientUpdatesContainersThroughTheApi) {
   docker::testing::Resources resources;
   const std::string prefix = docker::testing::UniquePrefix();
   const std::string image = fmt::format("{}/{}-app:1", docker::testing::kRegistry, prefix);
-  ASSERT_OK(docker::testing::ImportBusyboxImage({.name = image, .changes = {std::string(kSleep)}}));
-  ASSERT_OK_AND_ASSIGN(const std::string v1,
-                       DockerCli({"image", "inspect", "-f", "{{.Id}}", image}));
-  resources.Image(v1.substr(0, v1.find('\n')));  // removed last: the tags go first
-  resources.Image(image);
-  ASSERT_OK(DockerCli({"push", image}));
+  ASSERT_OK(
+      docker::testing::ImportAndPush(resources, {.name = image, .changes = {std::string(kSleep)}}));
   const std::string name = resources.Container(prefix + "-web");
   resources.Container(docker::RecoveryName(name));
   ASSERT_OK(
@@ -85,13 +80,7 @@ TEST_F(DaemonTest, TheRealTrpcClientUpdatesContainersThroughTheApi) {
   EXPECT_EQ(end["success"], true) << end << daemon.Output();
   EXPECT_EQ(end["state"], "Succeeded") << end;
   // The rollback image the update tagged is this test's to remove.
-  ASSERT_OK_AND_ASSIGN(const std::string tags,
-                       DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                                  docker::RollbackRepository(name)}));
-  for (std::size_t at = 0, line_end; (line_end = tags.find('\n', at)) != std::string::npos;
-       at = line_end + 1) {
-    resources.Image(tags.substr(at, line_end - at));
-  }
+  ASSERT_OK(docker::testing::AdoptRollbackTags(resources, name));
 
   const json after =
       ask(json::array({{"query", "listContainers"},
