@@ -75,7 +75,8 @@ void PrintResult(const docker::DockerUpdateResult& result) {
     Table table({"CONTAINER", "IMAGE", "OUTCOME", "STRATEGY", "ROLLBACK TAG", "DETAIL"});
     for (const docker::ContainerUpdate& u : result.containers) {
       table.AddRow({u.container, u.image, u.outcome, u.strategy.empty() ? "-" : u.strategy,
-                    u.rollback_tag.empty() ? "-" : u.rollback_tag, u.error});
+                    u.rollback_tag.empty() ? "-" : u.rollback_tag,
+                    u.error.empty() ? u.strategy_reason : u.error});
     }
     table.Print(stdout);
   }

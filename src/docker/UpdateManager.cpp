@@ -390,6 +390,7 @@ class Runner {
     if (beside) {
       u.strategy = "zero-downtime";
     } else if (beside.error().code() == ErrorCode::kInvalidArgument) {
+      u.strategy_reason = ZeroDowntimeObstacle(plan.spec).value_or("");
       Output("recreate " + u.container, beside.error().message() + "; recreating it in place",
              output);
     } else {
@@ -551,6 +552,7 @@ json ToJson(const DockerUpdateResult& result) {
          {"newImageId", u.new_image_id},
          {"rollbackTag", u.rollback_tag.empty() ? json(nullptr) : json(u.rollback_tag)},
          {"strategy", u.strategy.empty() ? json(nullptr) : json(u.strategy)},
+         {"strategyReason", u.strategy_reason.empty() ? json(nullptr) : json(u.strategy_reason)},
          {"outcome", u.outcome},
          {"error", u.error.empty() ? json(nullptr) : json(u.error)}});
   }
@@ -664,6 +666,23 @@ void ListRecovered(const std::vector<DockerUpdateResult>& recovered, DockerUpdat
   }
 }
 
+// A dry run's word on how `u` would be recreated: what ChooseStrategy decides from the plan,
+// decided from the container's inspect (the new image is not pulled in a dry run).
+Status PredictStrategy(Engine& engine, bool zero_downtime, ContainerUpdate& u) {
+  u.strategy = "recreate";
+  if (!zero_downtime) return {};
+  const json container = TRY(engine.InspectContainer(u.container));
+  const json image = TRY(engine.InspectImage(u.previous_image_id));
+  const ContainerSpec spec =
+      TRY(WithContext(SpecFromInspect(container, image, u.image), u.container));
+  if (const std::optional<std::string> obstacle = ZeroDowntimeObstacle(spec)) {
+    u.strategy_reason = *obstacle;
+  } else {
+    u.strategy = "zero-downtime";
+  }
+  return {};
+}
+
 }  // namespace
 
 Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& options,
@@ -671,7 +690,10 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
   if (options.dry_run) {
     std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_, options));
     DockerUpdateResult result{.success = true, .dry_run = true};
-    for (Entry& entry : entries) result.containers.push_back(std::move(entry.update));
+    for (Entry& entry : entries) {
+      TRY(PredictStrategy(engine_, options.zero_downtime, entry.update));
+      result.containers.push_back(std::move(entry.update));
+    }
     return result;
   }
   const std::string id = store::NewTransactionId(clock_.Now());

@@ -75,7 +75,9 @@ struct DockerUpdateOptions {
   // Instead of `containers`: a compose stack (ComposeStack.h), each of its containers pulled
   // and recreated from the image the file names, in the file's dependency order.
   std::filesystem::path compose_file{};
-  bool dry_run = false;  // decide what would be updated; pull nothing, change nothing
+  // Decide what would be updated, and how (each container's strategy, see ContainerUpdate);
+  // pull nothing, change nothing.
+  bool dry_run = false;
   std::string trigger = "cli";
   std::string actor{};
   std::optional<RecreateOptions> recreate{};  // nullopt: docker.healthy_timeout, defaults
@@ -96,7 +98,10 @@ struct ContainerUpdate {
   std::string previous_image_id{};  // the image the container ran before
   std::string new_image_id{};       // after the pull
   std::string rollback_tag{};       // once tagged
-  std::string strategy{};           // from its recreate on: "recreate" or "zero-downtime"
+  // From its recreate on (in a dry run: predicted): "recreate" or "zero-downtime"; with
+  // zero_downtime asked for, why a container is recreated in place instead.
+  std::string strategy{};
+  std::string strategy_reason{};
   // "planned" (dry run), "pending", "up to date", "updated", "failed", "rolled back",
   // "not touched"
   std::string outcome{};

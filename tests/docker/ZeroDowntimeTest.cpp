@@ -181,10 +181,50 @@ TEST_F(ZeroDowntimeTest, AContainerPublishingAHostPortIsRecreatedInPlaceAndSaysW
   resources_.Image(result.containers[0].rollback_tag);
   EXPECT_TRUE(result.success) << ToJson(result).dump(1);
   EXPECT_EQ(result.containers[0].strategy, "recreate");
+  EXPECT_THAT(result.containers[0].strategy_reason, HasSubstr("publishes host port 8080/tcp"));
   EXPECT_THAT(output, ::testing::Contains(HasSubstr("publishes host port 8080/tcp")));
   EXPECT_THAT(output, ::testing::Contains("old_stopped"));
   EXPECT_EQ(Inspect(web)["Image"], v2);
   ExpectNoBesideContainer(web);
+}
+
+// The plan an operator confirms says how each container would be updated, and why not
+// beside itself; nothing is pulled or changed.
+TEST_F(ZeroDowntimeTest, ADryRunTellsEachContainersStrategyAndChangesNothing) {
+  const std::string svc_reference = Reference("svc");
+  Image(svc_reference, "v1\n");
+  const std::string svc = CreateService(svc_reference);
+  PushNewVersion(svc_reference, "v2\n");
+  const std::string web_reference = Reference("web");
+  Image(web_reference, "v1\n");
+  const std::string web = CreateWeb("web", web_reference);
+  PushNewVersion(web_reference, "v2\n");
+  const json svc_before = Inspect(svc);
+  const json web_before = Inspect(web);
+
+  DockerUpdateOptions options = ZeroDowntime({svc, web});
+  options.dry_run = true;
+  ASSERT_OK_AND_ASSIGN(const DockerUpdateResult plan, updater_->manager->Apply(options));
+  EXPECT_TRUE(plan.dry_run);
+  EXPECT_TRUE(plan.transaction_id.empty());
+  ASSERT_EQ(plan.containers.size(), 2u) << ToJson(plan).dump(1);
+  for (const ContainerUpdate& u : plan.containers) {
+    EXPECT_EQ(u.outcome, "planned") << u.container;
+    if (u.container == svc) {
+      EXPECT_EQ(u.strategy, "zero-downtime");
+      EXPECT_EQ(u.strategy_reason, "");
+    } else {
+      EXPECT_EQ(u.strategy, "recreate");
+      EXPECT_THAT(u.strategy_reason, HasSubstr("publishes host port 8080/tcp"));
+    }
+  }
+  EXPECT_EQ(ToJson(plan)["containers"][1]["strategyReason"], plan.containers[1].strategy_reason);
+  options.zero_downtime = false;
+  ASSERT_OK_AND_ASSIGN(const DockerUpdateResult in_place, updater_->manager->Apply(options));
+  for (const ContainerUpdate& u : in_place.containers) EXPECT_EQ(u.strategy, "recreate");
+  EXPECT_EQ(ComparableInspect(Inspect(svc)), ComparableInspect(svc_before));
+  EXPECT_EQ(ComparableInspect(Inspect(web)), ComparableInspect(web_before));
+  EXPECT_EQ(Inspect(svc)["Image"], svc_before["Image"]);
 }
 
 TEST_F(ZeroDowntimeTest, AnUnhealthyNewContainerIsRemovedWhileTheOldOneKeepsServing) {
