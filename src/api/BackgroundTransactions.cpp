@@ -17,6 +17,27 @@ struct Outcome {
   std::optional<Expected<nlohmann::json>> finished;
 };
 
+// The end event's errors: the work's error, or the messages in its result's `errors` and in
+// those of its parts (a full update's code and docker results).
+nlohmann::json EndErrors(const Expected<nlohmann::json>& result) {
+  nlohmann::json errors = nlohmann::json::array();
+  if (!result) {
+    errors.push_back(result.error().message());
+    return errors;
+  }
+  auto collect = [&](const nlohmann::json& part) {
+    if (!part.is_object() || !part.contains("errors") || !part["errors"].is_array()) return;
+    for (const nlohmann::json& error : part["errors"]) {
+      if (error.is_string()) errors.push_back(error);
+    }
+  };
+  collect(*result);
+  if (result->is_object()) {
+    for (const auto& [key, part] : result->items()) collect(part);
+  }
+  return errors;
+}
+
 }  // namespace
 
 BackgroundTransactions::~BackgroundTransactions() {
@@ -51,7 +72,10 @@ Expected<nlohmann::json> BackgroundTransactions::Start(Work work) {
       const nlohmann::json state =
           !result ? nlohmann::json("Failed")
                   : result->value("state", nlohmann::json(success ? "Succeeded" : "Failed"));
-      events_->Publish("transaction", {{"id", first_id}, {"state", state}, {"success", success}});
+      events_->Publish("transaction", {{"id", first_id},
+                                       {"state", state},
+                                       {"success", success},
+                                       {"errors", EndErrors(result)}});
     }
     std::lock_guard finished(outcome->mutex);
     outcome->finished = std::move(result);

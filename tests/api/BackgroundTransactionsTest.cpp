@@ -35,7 +35,10 @@ TEST(BackgroundTransactionsTest, AnswersTheFirstTransactionAndEndsWithOneEventFo
       released.wait();
       on_started("tx-docker");  // a full update's second transaction
       ended.set_value();
-      return Expected<json>(json{{"success", false}, {"code", {{"success", true}}}});
+      return Expected<json>(
+          json{{"success", false},
+               {"code", {{"success", true}, {"errors", json::array()}}},
+               {"docker", {{"success", false}, {"errors", {"web: registry unreachable"}}}}});
     }));
     EXPECT_EQ(answer, json({{"transactionId", "tx-code"}}));
 
@@ -47,10 +50,13 @@ TEST(BackgroundTransactionsTest, AnswersTheFirstTransactionAndEndsWithOneEventFo
     ended.get_future().wait();
   }  // waits for the work's end
   EXPECT_EQ(Published(events),
-            (std::vector<json>{
-                {"transaction", {{"id", "tx-code"}, {"state", "started"}}},
-                {"transaction", {{"id", "tx-docker"}, {"state", "started"}}},
-                {"transaction", {{"id", "tx-code"}, {"state", "Failed"}, {"success", false}}}}));
+            (std::vector<json>{{"transaction", {{"id", "tx-code"}, {"state", "started"}}},
+                               {"transaction", {{"id", "tx-docker"}, {"state", "started"}}},
+                               {"transaction",
+                                {{"id", "tx-code"},
+                                 {"state", "Failed"},
+                                 {"success", false},
+                                 {"errors", {"web: registry unreachable"}}}}}));
 }
 
 TEST(BackgroundTransactionsTest, WorkThatStartsNoTransactionIsAnsweredWithItsResultOrError) {
@@ -77,8 +83,27 @@ TEST(BackgroundTransactionsTest, TheEndEventTakesTheResultsStateWhenItHasOne) {
       return Expected<json>(json{{"success", true}, {"state", "Succeeded"}});
     }));
   }
-  EXPECT_EQ(Published(events).back(),
-            json({"transaction", {{"id", "tx-1"}, {"state", "Succeeded"}, {"success", true}}}));
+  EXPECT_EQ(Published(events).back(), json({"transaction",
+                                            {{"id", "tx-1"},
+                                             {"state", "Succeeded"},
+                                             {"success", true},
+                                             {"errors", json::array()}}}));
+}
+
+TEST(BackgroundTransactionsTest, TheEndEventOfWorkThatFailedAfterItsTransactionCarriesTheError) {
+  EventHub events;
+  {
+    BackgroundTransactions background(&events);
+    ASSERT_OK(background.Start([](const auto& on_started) -> Expected<json> {
+      on_started("tx-1");
+      return MakeError(ErrorCode::kUnavailable, "the Docker engine went away");
+    }));
+  }
+  EXPECT_EQ(Published(events).back(), json({"transaction",
+                                            {{"id", "tx-1"},
+                                             {"state", "Failed"},
+                                             {"success", false},
+                                             {"errors", {"the Docker engine went away"}}}}));
 }
 
 }  // namespace
