@@ -65,6 +65,19 @@ code::UpdateOptions CodeOptions(InputReader& reader, const Caller& caller) {
   return options;
 }
 
+// The containers a docker update changes and how: applyDockerUpdate's input, also
+// applyFullUpdate's dockerOptions. composeFile is relative to app.root (docker/ComposeStack.h).
+docker::DockerUpdateOptions DockerOptions(InputReader& reader, const Caller& caller) {
+  docker::DockerUpdateOptions options;
+  options.containers =
+      reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
+  options.compose_file = reader.OptionalString("composeFile").value_or("");
+  options.zero_downtime = reader.Bool("zeroDowntime", false);
+  options.trigger = "api";
+  options.actor = caller.actor;
+  return options;
+}
+
 class Registrar {
  public:
   Registrar(TrpcRouter& router, SystemUpdatesContext context)
@@ -372,17 +385,10 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
                [&config, &store, events = context.events, background = context.background](
                    const Caller& caller, const json& input) -> Expected<json> {
                  InputReader reader(input);
-                 docker::DockerUpdateOptions options;
-                 options.containers =
-                     reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
-                 // Relative to app.root; see docker/ComposeStack.h.
-                 options.compose_file = reader.OptionalString("composeFile").value_or("");
+                 docker::DockerUpdateOptions options = DockerOptions(reader, caller);
                  options.dry_run = reader.Bool("dryRun", false);
-                 options.zero_downtime = reader.Bool("zeroDowntime", false);
                  const bool wait = reader.Bool("wait", true);
                  TRY(reader.Finish());
-                 options.trigger = "api";
-                 options.actor = caller.actor;
                  return RunTransaction(
                      wait, background, options.dry_run,
                      [&config, &store, events, options](auto on_started) mutable -> Expected<json> {
@@ -400,12 +406,8 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
           const Caller& caller, const json& input) -> Expected<json> {
         InputReader reader(input);
         code::UpdateOptions code_options = CodeOptions(reader.Object("codeOptions"), caller);
-        docker::DockerUpdateOptions docker_options{
-            .containers = reader.Object("dockerOptions")
-                              .OptionalStringArray("containers")
-                              .value_or(std::vector<std::string>{}),
-            .trigger = "api",
-            .actor = caller.actor};
+        docker::DockerUpdateOptions docker_options =
+            DockerOptions(reader.Object("dockerOptions"), caller);
         const bool wait = reader.Bool("wait", true);
         TRY(reader.Finish());
         return RunTransaction(

@@ -162,15 +162,19 @@ TEST_F(SystemUpdatesTest, AFullUpdateLeavesTheContainersAloneWhenTheCodeUpdateFa
 
 TEST_F(SystemUpdatesTest, FullUpdateAndPruneInputsAreCheckedFieldByField) {
   const Caller admin{.role = Role::kAdmin, .actor = "ops"};
-  TrpcRequest full{
-      .method = "POST",
-      .procedures = "systemUpdates.applyFullUpdate",
-      .content_type = "application/json",
-      .body = R"({"codeOptions":{"skipBackups":true},"dockerOptions":{"containers":1}})"};
+  TrpcRequest full{.method = "POST",
+                   .procedures = "systemUpdates.applyFullUpdate",
+                   .content_type = "application/json",
+                   .body =
+                       R"({"codeOptions":{"skipBackups":true},)"
+                       R"("dockerOptions":{"containers":1,"zeroDowntime":"yes","dryRun":true}})"};
   HttpReply reply = router_.Handle(full, admin);
   EXPECT_EQ(reply.status, 400) << reply.body;
   EXPECT_NE(reply.body.find("codeOptions.skipBackups"), std::string::npos) << reply.body;
   EXPECT_NE(reply.body.find("dockerOptions.containers"), std::string::npos) << reply.body;
+  EXPECT_NE(reply.body.find("dockerOptions.zeroDowntime"), std::string::npos) << reply.body;
+  // A full update has no dry run of its own: each part's is asked for separately.
+  EXPECT_NE(reply.body.find("dockerOptions.dryRun"), std::string::npos) << reply.body;
   TrpcRequest prune{.method = "POST",
                     .procedures = "systemUpdates.pruneImages",
                     .content_type = "application/json",

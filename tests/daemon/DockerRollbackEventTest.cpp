@@ -56,6 +56,7 @@ TEST_F(DaemonTest, TheEndEventOfABackgroundRunWhoseDockerPartRolledBackSaysSo) {
   const json full_end = WaitForTransactionEnd(port, admin, full);
   EXPECT_EQ(full_end["state"], "RolledBack") << full_end << daemon.Output();
   EXPECT_EQ(full_end["success"], false) << full_end;
+  EXPECT_FALSE(full_end["errors"].empty()) << full_end;  // why the docker part rolled back
 
   const std::string triggered =
       StartInBackground(port, admin, "triggerUpdate", R"({"updateType":"docker","wait":false})");
