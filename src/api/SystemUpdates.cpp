@@ -72,7 +72,9 @@ docker::DockerUpdateOptions DockerOptions(InputReader& reader, const Caller& cal
   options.containers =
       reader.OptionalStringArray("containers").value_or(std::vector<std::string>{});
   options.compose_file = reader.OptionalString("composeFile").value_or("");
-  options.zero_downtime = reader.Bool("zeroDowntime", false);
+  if (reader.Has("zeroDowntime")) {  // absent: docker.zero_downtime
+    options.zero_downtime = reader.Bool("zeroDowntime", false);
+  }
   options.trigger = "api";
   options.actor = caller.actor;
   return options;

@@ -164,6 +164,8 @@ void AddCheckCommand(CLI::App& group, Context& context, Action& action) {
 void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
   struct Options {
     docker::DockerUpdateOptions update;
+    bool zero_downtime = false;
+    bool in_place = false;
     bool json = false;
   };
   auto options = std::make_shared<Options>();
@@ -179,9 +181,14 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       ->excludes("--container");
   update->add_flag("--dry-run", options->update.dry_run,
                    "Print what would be updated; change nothing");
-  update->add_flag("--zero-downtime", options->update.zero_downtime,
+  update->add_flag("--zero-downtime", options->zero_downtime,
                    "Start each new container beside the old one, then drain and stop the old "
-                   "(containers without published host ports; others are recreated in place)");
+                   "(containers without published host ports; others are recreated in place); "
+                   "default: docker.zero_downtime");
+  update
+      ->add_flag("--in-place", options->in_place,
+                 "Recreate each container in place even when docker.zero_downtime is on")
+      ->excludes("--zero-downtime");
   update->add_flag("--json", options->json, "As JSON (applyDockerUpdate's result)");
   update->callback([&context, &action, options] {
     action = [&context, options]() -> Status {
@@ -189,13 +196,14 @@ void AddUpdateCommand(CLI::App& group, Context& context, Action& action) {
       store::Store* store = TRY(context.Store());
       docker::DockerUpdateOptions update = options->update;
       update.actor = service::LocalUserName();
+      if (options->zero_downtime || options->in_place)
+        update.zero_downtime = options->zero_downtime;
       // A relative path is the user's, from the working directory (the API's: from app.root).
       if (!update.compose_file.empty()) {
         update.compose_file = std::filesystem::absolute(update.compose_file);
       }
-      nlohmann::json input = {{"containers", update.containers},
-                              {"dryRun", update.dry_run},
-                              {"zeroDowntime", update.zero_downtime}};
+      nlohmann::json input = {{"containers", update.containers}, {"dryRun", update.dry_run}};
+      if (update.zero_downtime) input["zeroDowntime"] = *update.zero_downtime;
       if (!update.compose_file.empty()) input["composeFile"] = update.compose_file.string();
       auto result = service::UpdateContainers(*config, *store, update, TerminalProgress());
       if (!result) {

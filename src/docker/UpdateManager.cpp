@@ -389,6 +389,11 @@ class Runner {
     const Status beside = PlanZeroDowntime(engine_, plan);
     if (beside) {
       u.strategy = "zero-downtime";
+      Output("recreate " + u.container,
+             fmt::format("zero downtime: the new container starts beside the old one, which "
+                         "drains for {} ms once the new one has its aliases",
+                         recreate_.drain_period.count()),
+             output);
     } else if (beside.error().code() == ErrorCode::kInvalidArgument) {
       u.strategy_reason = ZeroDowntimeObstacle(plan.spec).value_or("");
       Output("recreate " + u.container, beside.error().message() + "; recreating it in place",
@@ -691,7 +696,8 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
     std::vector<Entry> entries = TRY(ChooseContainers(engine_, registry_, config_, options));
     DockerUpdateResult result{.success = true, .dry_run = true};
     for (Entry& entry : entries) {
-      TRY(PredictStrategy(engine_, options.zero_downtime, entry.update));
+      TRY(PredictStrategy(engine_, options.zero_downtime.value_or(config_.docker.zero_downtime),
+                          entry.update));
       result.containers.push_back(std::move(entry.update));
     }
     return result;
@@ -728,7 +734,8 @@ Expected<DockerUpdateResult> UpdateManager::Apply(const DockerUpdateOptions& opt
                                 .state_json = ToStateJson(journal)}));
   if (options.on_started) options.on_started(id);
   Runner runner(store_, engine_, credentials_, clock_, id, std::move(journal), progress,
-                options.recreate.value_or(DefaultRecreateOptions()), options.zero_downtime,
+                options.recreate.value_or(DefaultRecreateOptions()),
+                options.zero_downtime.value_or(config_.docker.zero_downtime),
                 options.crash_after_recreate_state);
   DockerUpdateResult result = runner.Run(State::kPreflight);
   ListRecovered(recovered, result);

@@ -80,10 +80,12 @@ struct DockerUpdateOptions {
   bool dry_run = false;
   std::string trigger = "cli";
   std::string actor{};
-  std::optional<RecreateOptions> recreate{};  // nullopt: docker.healthy_timeout, defaults
+  // nullopt: docker.healthy_timeout and docker.drain_period, the other defaults.
+  std::optional<RecreateOptions> recreate{};
   // Zero-downtime rollout (ZeroDowntime.h) for each eligible container; an ineligible one
-  // (e.g. publishing a host port) is recreated in place, its output saying why.
-  bool zero_downtime = false;
+  // (e.g. publishing a host port) is recreated in place, its output saying why. nullopt:
+  // docker.zero_downtime.
+  std::optional<bool> zero_downtime{};
   // Crash tests: the process _exit(137)s right after a plan reaching this state is journaled,
   // exactly as if it had been SIGKILLed there.
   std::optional<RecreateState> crash_after_recreate_state{};
@@ -143,7 +145,8 @@ class UpdateManager {
  private:
   Expected<std::vector<DockerUpdateResult>> RecoverLocked(const core::ProgressCallback& progress);
   RecreateOptions DefaultRecreateOptions() const {
-    return {.healthy_timeout = config_.docker.healthy_timeout};
+    return {.healthy_timeout = config_.docker.healthy_timeout,
+            .drain_period = config_.docker.drain_period};
   }
 
   const config::Config& config_;

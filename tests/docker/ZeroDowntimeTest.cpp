@@ -113,6 +113,7 @@ class ZeroDowntimeTest : public testing::UpdateFixture {
 };
 
 TEST_F(ZeroDowntimeTest, EveryRequestByAliasIsAnsweredThroughoutTheUpdate) {
+  config_.docker.drain_period = std::chrono::seconds(4);
   const std::string reference = Reference("svc");
   Image(reference, "v1\n");
   const std::string svc = CreateService(reference);
@@ -138,6 +139,7 @@ TEST_F(ZeroDowntimeTest, EveryRequestByAliasIsAnsweredThroughoutTheUpdate) {
   EXPECT_TRUE(result.success) << ToJson(result).dump(1);
   EXPECT_EQ(result.containers[0].strategy, "zero-downtime");
   EXPECT_EQ(ToJson(result)["containers"][0]["strategy"], "zero-downtime");
+  EXPECT_THAT(output, ::testing::Contains(HasSubstr("drains for 4000 ms")));  // docker.drain_period
 
   // The proof: at least 1,000 requests, none failed; both versions answered, and the requests
   // went on during the update.
@@ -219,9 +221,20 @@ TEST_F(ZeroDowntimeTest, ADryRunTellsEachContainersStrategyAndChangesNothing) {
     }
   }
   EXPECT_EQ(ToJson(plan)["containers"][1]["strategyReason"], plan.containers[1].strategy_reason);
+  // Without a word in the options, docker.zero_downtime decides; a word overrides it.
+  options.zero_downtime = std::nullopt;
+  auto strategy_of_svc = [&]() -> std::string {
+    auto planned = updater_->manager->Apply(options);
+    EXPECT_TRUE(planned.has_value()) << planned.error().message();
+    return planned ? planned->containers.at(0).strategy : "";
+  };
+  config_.docker.zero_downtime = true;
+  EXPECT_EQ(strategy_of_svc(), "zero-downtime");
+  config_.docker.zero_downtime = false;
+  EXPECT_EQ(strategy_of_svc(), "recreate");
+  config_.docker.zero_downtime = true;
   options.zero_downtime = false;
-  ASSERT_OK_AND_ASSIGN(const DockerUpdateResult in_place, updater_->manager->Apply(options));
-  for (const ContainerUpdate& u : in_place.containers) EXPECT_EQ(u.strategy, "recreate");
+  EXPECT_EQ(strategy_of_svc(), "recreate");
   EXPECT_EQ(ComparableInspect(Inspect(svc)), ComparableInspect(svc_before));
   EXPECT_EQ(ComparableInspect(Inspect(web)), ComparableInspect(web_before));
   EXPECT_EQ(Inspect(svc)["Image"], svc_before["Image"]);
