@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/Time.h"
+#include "docker/ComposeFile.h"
 #include "docker/detail/StableTopologicalOrder.h"
 
 namespace galaos::docker {
@@ -22,7 +23,7 @@ bool HasLabel(const ContainerSummary& container, std::string_view selector) {
   return equals == std::string_view::npos || it->second == selector.substr(equals + 1);
 }
 
-bool Contains(const std::vector<std::string>& names, const std::string& name) {
+bool Contains(std::span<const std::string> names, const std::string& name) {
   return std::ranges::find(names, name) != names.end();
 }
 
@@ -55,14 +56,16 @@ std::string StringOr(const json& object, const char* key) {
 }  // namespace
 
 std::vector<ManagedContainer> SelectManaged(std::span<const ContainerSummary> containers,
-                                            const config::DockerConfig& config) {
+                                            const config::DockerConfig& config,
+                                            std::span<const std::string> compose_projects) {
   std::vector<ManagedContainer> managed;
   for (const ContainerSummary& container : containers) {
     const bool monitor_only = Contains(config.monitor_only, container.name);
     const bool selected = HasLabel(container, config.managed_label) || monitor_only ||
                           Contains(config.containers, container.name) ||
                           (!config.compose_project.empty() &&
-                           Label(container, kComposeProjectLabel) == config.compose_project);
+                           Label(container, kComposeProjectLabel) == config.compose_project) ||
+                          Contains(compose_projects, Label(container, kComposeProjectLabel));
     if (selected && !HasLabel(container, config.exclude_label)) {
       managed.push_back({.container = container, .monitor_only = monitor_only});
     }
@@ -84,8 +87,14 @@ nlohmann::json ToJson(const ManagedContainer& managed) {
 
 Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
                                                     const config::DockerConfig& config) {
+  std::vector<std::string> projects;
+  for (const std::filesystem::path& file : config.compose_files) {
+    const ComposeFile compose =
+        TRY(WithContext(ComposeFile::Load(file, config.compose_project), "docker.compose_files"));
+    projects.push_back(compose.project());
+  }
   const auto containers = TRY(WithContext(engine.ListContainers(), "list containers"));
-  return SelectManaged(containers, config);
+  return SelectManaged(containers, config, projects);
 }
 
 Expected<EngineInfo> GetEngineInfo(Engine& engine) {

@@ -26,16 +26,21 @@ struct ManagedContainer {
 
 // The managed containers among `containers`, in the given order: those carrying
 // config.managed_label ("key" = present with any value, "key=value" = that value), those of
-// config.compose_project, and those named in config.containers or config.monitor_only; minus
-// those carrying config.exclude_label. Names in config.monitor_only are flagged monitor-only.
+// config.compose_project or of one of `compose_projects` (the projects of
+// config.compose_files, see ListManaged), and those named in config.containers or
+// config.monitor_only; minus those carrying config.exclude_label. Names in
+// config.monitor_only are flagged monitor-only.
 std::vector<ManagedContainer> SelectManaged(std::span<const ContainerSummary> containers,
-                                            const config::DockerConfig& config);
+                                            const config::DockerConfig& config,
+                                            std::span<const std::string> compose_projects = {});
 
 // listContainers' entry: {id, name, image, state, status, created (ISO 8601 UTC)} plus
 // monitorOnly.
 nlohmann::json ToJson(const ManagedContainer& managed);
 
-// ListContainers + SelectManaged.
+// ListContainers + SelectManaged, with the project each of config.compose_files names (its
+// `name:`, else its directory's, as docker-compose does; config.compose_project overrides). An
+// unreadable compose file is an error naming it.
 Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
                                                     const config::DockerConfig& config);
 

@@ -12,6 +12,7 @@
 #include "core/TempDir.h"
 #include "docker/ComposeStack.h"
 #include "docker/DockerTestSupport.h"
+#include "docker/ManagedContainers.h"
 #include "docker/Recreate.h"
 #include "docker/UpdateManager.h"
 #include "store/SqliteStore.h"
@@ -227,6 +228,33 @@ TEST_F(ComposeStackTest, AServiceFailingItsHealthCheckPutsTheWholeStackBackOnIts
     EXPECT_ERROR_CODE(engine_->InspectContainer(RecoveryName(Container(service))),
                       ErrorCode::kNotFound);
   }
+}
+
+// docker.compose_files: the services of a configured file are managed containers (listed,
+// checked and updated like labelled ones), whatever labels they carry.
+TEST_F(ComposeStackTest, TheServicesOfAConfiguredComposeFileAreManaged) {
+  UpOnTag1();
+  auto names = [&]() -> std::vector<std::string> {
+    auto managed = ListManaged(*engine_, config_.docker);
+    EXPECT_TRUE(managed.has_value()) << managed.error().message();
+    std::vector<std::string> out;
+    for (const ManagedContainer& m : managed.value_or(std::vector<ManagedContainer>{})) {
+      out.push_back(m.container.name);
+    }
+    std::ranges::sort(out);
+    return out;
+  };
+  config_.docker.managed_label = "com.galaos.test=" + prefix_ + "-none";
+  EXPECT_TRUE(names().empty());
+  config_.docker.compose_files = {file_};
+  EXPECT_EQ(names(),
+            (std::vector<std::string>{Container("cache"), Container("db"), Container("web")}));
+
+  config_.docker.compose_files = {stack_dir_ / "missing.yml"};
+  auto missing = ListManaged(*engine_, config_.docker);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_NE(missing.error().message().find("docker.compose_files"), std::string::npos)
+      << missing.error().message();
 }
 
 TEST_F(ComposeStackTest, AFileOutsideTheAppDirectoryIsRefusedAndNothingChanges) {

@@ -61,6 +61,24 @@ TEST(SelectManaged, LabelProjectAndConfiguredNamesSelectTheExcludeLabelRemoves) 
   EXPECT_THAT(names, ElementsAre("labelled", "project", "by-name", "watched*"));
 }
 
+TEST(SelectManaged, TheProjectsOfConfiguredComposeFilesSelectTheirContainers) {
+  config::DockerConfig config;
+  const std::vector<std::string> projects = {"shop", "blog"};
+  const std::vector<ContainerSummary> containers = {
+      Container("shop-web-1", {{"com.docker.compose.project", "shop"}}),
+      Container("blog-db-1",
+                {{"com.docker.compose.project", "blog"}, {"com.galaos.exclude", "true"}}),
+      Container("wiki-web-1", {{"com.docker.compose.project", "wiki"}}),
+      Container("no-project"),
+  };
+  std::vector<std::string> names;
+  for (const auto& m : SelectManaged(containers, config, projects)) {
+    names.push_back(m.container.name);
+  }
+  EXPECT_THAT(names, ElementsAre("shop-web-1"));
+  EXPECT_TRUE(SelectManaged(containers, config).empty());
+}
+
 TEST(SelectManaged, AKeyOnlyLabelSelectsAnyValue) {
   config::DockerConfig config;
   config.managed_label = "galaos";
