@@ -183,7 +183,6 @@ struct DockerConfig {
   std::string exclude_label = "com.galaos.exclude=true";
   std::vector<std::filesystem::path> compose_files;  // absolute, inside app.root
   std::string compose_project;                       // empty: named by the compose files
-  Argv compose_command;  // empty: `docker compose` (v2) or `docker-compose` (v1), as installed
   std::vector<std::string> containers;    // managed by name as well
   std::vector<std::string> monitor_only;  // checked and reported, never updated
   bool zero_downtime = false;

@@ -1094,9 +1094,6 @@ std::vector<Field<Config>> MakeConfigFields() {
       Bind<Config>(GALAOS_KEY(docker.compose_project), String(SingleLine),
                    {.description = "Compose project name; empty: as the compose files name "
                                    "it."}),
-      Bind<Config>(GALAOS_KEY(docker.compose_command), Command(false),
-                   {.description = "Compose program; empty: docker compose (v2) or "
-                                   "docker-compose (v1), whichever is installed."}),
       Bind<Config>(GALAOS_KEY(docker.containers), List(String(ContainerName, "container name")),
                    {.description = "Further containers managed by name."}),
       Bind<Config>(GALAOS_KEY(docker.monitor_only), List(String(ContainerName, "container name")),
