@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "docker/ManagedContainers.h"
 #include "docker/UpdateManager.h"
 
 namespace galaos::docker {
@@ -28,7 +29,7 @@ nlohmann::json ToJson(const PrunePlan& plan) {
           {"tags", tags}};
 }
 
-Expected<PrunePlan> PlanPrune(Engine& engine, int keep) {
+Expected<PrunePlan> PlanPrune(Engine& engine, int keep, const config::DockerConfig& config) {
   if (keep < 1) {
     return MakeError(
         ErrorCode::kInvalidArgument,
@@ -37,8 +38,13 @@ Expected<PrunePlan> PlanPrune(Engine& engine, int keep) {
   const std::vector<ImageSummary> images =
       TRY(engine.ListImages(std::string(kRollbackRepositoryPrefix) + "*"));
   std::set<std::string> used;
+  std::set<std::string> unmanaged;  // the rollback repositories of containers not ours
   for (const ContainerSummary& container : TRY(engine.ListContainers())) {
     used.insert(container.image_id);
+    unmanaged.insert(RollbackRepository(container.name));
+  }
+  for (const ManagedContainer& managed : TRY(ListManaged(engine, config))) {
+    unmanaged.erase(RollbackRepository(managed.container.name));
   }
   // Rollback tags per repository (one per container); the tag's time sorts as text.
   std::map<std::string, std::vector<std::pair<std::string, const ImageSummary*>>> by_repository;
@@ -51,6 +57,7 @@ Expected<PrunePlan> PlanPrune(Engine& engine, int keep) {
   PrunePlan plan{.keep = keep};
   std::set<std::string> pruned;
   for (auto& [repository, tags] : by_repository) {
+    if (unmanaged.contains(repository)) continue;
     std::ranges::sort(tags);
     const std::size_t prune = tags.size() > static_cast<std::size_t>(keep)
                                   ? tags.size() - static_cast<std::size_t>(keep)

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "config/Config.h"
 #include "core/Error.h"
 #include "docker/Engine.h"
 
@@ -33,9 +34,11 @@ struct PrunePlan {
 // deletesImage, sizeBytes}]}
 nlohmann::json ToJson(const PrunePlan& plan);
 
-// What a prune keeping the newest `keep` (>= 1) rollback tags per container would remove.
-// Changes nothing.
-Expected<PrunePlan> PlanPrune(Engine& engine, int keep);
+// What a prune keeping the newest `keep` (>= 1) rollback tags per container would remove,
+// among the rollback tags of the containers `config` manages (ListManaged) and of containers
+// that no longer exist: another updater's containers on the same engine keep theirs. Changes
+// nothing.
+Expected<PrunePlan> PlanPrune(Engine& engine, int keep, const config::DockerConfig& config);
 
 // Removes the plan's tags, then the images only they held (their registry digests with them).
 // An image the engine refuses to delete (a container started using it since the plan, another

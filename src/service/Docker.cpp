@@ -72,10 +72,12 @@ Expected<T> WithUpdateManager(const config::Config& config, store::Store& store,
 Expected<docker::PrunePlan> PruneRollbackImages(const config::Config& config,
                                                 std::optional<int> keep, bool dry_run) {
   auto engine = TRY(ConnectEngine(config));
-  if (dry_run) return docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention));
+  if (dry_run) {
+    return docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention), config.docker);
+  }
   const core::FileLock lock = TRY(store::AcquireUpdateLock(config.state.dir, "docker prune"));
   docker::PrunePlan plan =
-      TRY(docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention)));
+      TRY(docker::PlanPrune(*engine, keep.value_or(config.docker.image_retention), config.docker));
   TRY(docker::ApplyPrune(*engine, plan));
   return plan;
 }

@@ -20,6 +20,7 @@ class PruneOnEngine : public ::testing::Test {
  protected:
   void SetUp() override {
     prefix_ = testing::UniquePrefix();
+    config_.managed_label = "com.galaos.test=" + prefix_;
     ASSERT_OK_AND_ASSIGN(engine_, testing::TestEngine());
   }
 
@@ -57,6 +58,7 @@ class PruneOnEngine : public ::testing::Test {
   }
 
   std::string prefix_;
+  config::DockerConfig config_;  // manages nothing of this test's but by name
   std::unique_ptr<EngineClient> engine_;
   testing::Resources resources_;
 };
@@ -74,8 +76,8 @@ TEST_F(PruneOnEngine, KeepsTheNewestPerContainerAndEveryImageStillInUse) {
   const std::string container = resources_.Container(prefix_ + "-user");
   ASSERT_OK(DockerCli({"create", "--name", container, running_id, "/bin/busybox", "true"}));
 
-  EXPECT_ERROR_CODE(PlanPrune(*engine_, 0), ErrorCode::kInvalidArgument);
-  ASSERT_OK_AND_ASSIGN(const PrunePlan plan, PlanPrune(*engine_, 1));
+  EXPECT_ERROR_CODE(PlanPrune(*engine_, 0, config_), ErrorCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(const PrunePlan plan, PlanPrune(*engine_, 1, config_));
   const std::vector<PrunedTag> mine = Mine(plan);
   ASSERT_EQ(mine.size(), 2u);  // not the image the container uses
   EXPECT_EQ(mine[0].tag, unused);
@@ -95,6 +97,22 @@ TEST_F(PruneOnEngine, KeepsTheNewestPerContainerAndEveryImageStillInUse) {
   EXPECT_TRUE(Exists(running));
   EXPECT_TRUE(Exists(newest));
   EXPECT_TRUE(Exists(other));
+}
+
+// Two updaters on one engine: each prunes only its own containers' rollback images (and those
+// of containers gone from the engine).
+TEST_F(PruneOnEngine, AContainerThisUpdaterDoesNotManageKeepsItsRollbackImages) {
+  const std::string theirs = resources_.Container(prefix_ + "-theirs");
+  const auto [older, older_id] = RollbackImage(theirs, 1);
+  const auto [newer, newer_id] = RollbackImage(theirs, 2);
+  ASSERT_OK(DockerCli({"create", "--name", theirs, newer_id, "/bin/busybox", "true"}));
+
+  ASSERT_OK_AND_ASSIGN(const PrunePlan plan, PlanPrune(*engine_, 1, config_));
+  EXPECT_TRUE(Mine(plan).empty());
+  config_.containers = {theirs};  // now it is this updater's
+  ASSERT_OK_AND_ASSIGN(const PrunePlan managed, PlanPrune(*engine_, 1, config_));
+  ASSERT_EQ(Mine(managed).size(), 1u);
+  EXPECT_EQ(Mine(managed)[0].tag, older);
 }
 
 }  // namespace
