@@ -199,10 +199,9 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
     updated_containers.push_back(updated->container);
   }
   for (const std::string& updated : updated_containers) {
-    ASSERT_OK_AND_ASSIGN(
-        const std::string listed,
-        DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                   std::string(docker::kRollbackRepositoryPrefix) + updated}));
+    ASSERT_OK_AND_ASSIGN(const std::string listed,
+                         DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                                    std::string(docker::kRollbackRepositoryPrefix) + updated}));
     for (const auto tag : std::views::split(listed, '\n')) {
       if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
     }
@@ -232,10 +231,10 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   // The rollout kept the container's network and alias.
   ASSERT_OK_AND_ASSIGN(
       const std::string aliases,
-      DockerCli({"inspect", "-f",
-                 fmt::format("{{{{json (index .NetworkSettings.Networks \"{}\").Aliases}}}}",
-                             network),
-                 beside.container}));
+      DockerCli(
+          {"inspect", "-f",
+           fmt::format("{{{{json (index .NetworkSettings.Networks \"{}\").Aliases}}}}", network),
+           beside.container}));
   EXPECT_NE(aliases.find(prefix + "-zd-alias"), std::string::npos) << aliases;
   EXPECT_EQ(running(failing.container), ImageId(failing.v1)) << "rolled back";
   std::ifstream package(git_.app() / "package.json");

@@ -404,6 +404,8 @@ async function applyUpdate(page, check, shot, name,
   await page.waitForSelector('.live-banner .final');
   const streamed = Number(await page.getAttribute('.live', 'data-events'));
   if (live) check(`${name}: the steps arrived live from /events`, streamed >= 2, `${streamed} step events`);
+  // (Its output is the server's: only the steps and the banner are the page's own.)
+  await looksRight(page, check, `${name}: the live view`, '.live-banner, .live-phases');
   await shot(name);
   return {
     plan,
@@ -609,6 +611,26 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   check('the container is current after the update', true);
   await shot('docker-containers-updated');
 
+  // The prune right after that update (rollback tags are the whole engine's: a prune elsewhere
+  // on the shared engine could take the old one later), by keyboard: Tab to its button, Space
+  // opens the preview with the focus inside it, Tab reaches Prune, Enter confirms.
+  check('the prune button is reached with Tab', await tabTo(page, 'button[data-action="prune"]'));
+  await page.keyboard.press('Space');
+  await page.waitForSelector('dialog[open] .prune-tags');
+  check('the prune preview takes the focus', await page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]'))));
+  const preview = await page.textContent('dialog[open]');
+  const tags = await page.locator('dialog[open] .prune-tags li').allTextContents();
+  const mine = tags.filter((tag) => tag.includes(`galaos-rollback/${input.container}:`));
+  check("the prune preview lists the container's old rollback image with the space it frees",
+    mine.length === 1 && mine[0].includes(input.oldRollbackTag) && /freed/.test(mine[0]), tags.join('\n'));
+  check('the prune preview states the total', /\d+ image\(s\), \d/.test(await page.textContent('dialog[open] .prune-total')), preview);
+  await shot('docker-prune-confirm');
+  check('Tab reaches the Prune button in the preview', await tabTo(page, 'dialog[open] .button.danger', { limit: 3 }));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Deleted/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
+  const pruned = await page.textContent('.status-line .notice');
+  check('the prune deletes the rollback images', /Deleted [1-9]\d* rollback image/.test(pruned), pruned);
+
   // A compose file outside the app's root: the plan is refused with the server's error, and
   // nothing runs.
   await page.click('a[data-route="update"]');
@@ -672,6 +694,21 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     rollout.steps.includes(`recreate ${input.besideContainer}:succeeded`) && rollout.steps.every((step) => step.endsWith(':succeeded')),
     rollout.steps.join(', '));
 
+  // A full update choosing only a container already on its newest image: the confirmation is
+  // the code update's alone, and says the container is left as it is (Escape cancels it).
+  await page.check('#kind-full');
+  await page.check(`#option-container-${input.container}`);
+  await page.click('button[data-action="review-update"]');
+  await page.waitForSelector('dialog[open] .plan-steps');
+  const codeOnly = await page.textContent('dialog[open]');
+  check('a full update whose chosen container is current confirms the code update only',
+    codeOnly.includes('Apply this code update?') && codeOnly.includes('left as they are') &&
+    (await page.locator('dialog[open] .plan-list').count()) === 0, codeOnly);
+  await shot('full-update-code-only-confirm');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await page.uncheck(`#option-container-${input.container}`);
+
   // A full update: the code's plan and the container's in one confirmation, then its two
   // transactions live, code first.
   const full = await applyUpdate(page, check, shot, 'full-update', { kind: 'full', containers: [input.fullContainer] });
@@ -706,40 +743,13 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   // browser then aborts requests in flight: each update's mutation answered before that.
   check('no mutation failed on the network', failedMutations.length === 0, failedMutations.join('\n'));
 
-  await page.click('a[data-route="containers"]');
-  await page.waitForSelector(row);
-
-  // The prune by keyboard: Tab from the screen's start to its button, Space opens the preview
-  // with the focus inside it, Tab reaches Prune, Enter confirms.
-  check('the prune button is reached with Tab', await tabTo(page, 'button[data-action="prune"]'));
-  await page.keyboard.press('Space');
-  await page.waitForSelector('dialog[open] .prune-tags');
-  check('the prune preview takes the focus', await page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]'))));
-  const preview = await page.textContent('dialog[open]');
-  const tags = await page.locator('dialog[open] .prune-tags li').allTextContents();
-  const mine = tags.filter((tag) => tag.includes(`galaos-rollback/${input.container}:`));
-  check("the prune preview lists the container's old rollback image with the space it frees",
-    mine.length === 1 && mine[0].includes(input.oldRollbackTag) && /freed/.test(mine[0]), tags.join('\n'));
-  check('the prune preview states the total', /\d+ image\(s\), \d/.test(await page.textContent('dialog[open] .prune-total')), preview);
-  await shot('docker-prune-confirm');
-  check('Tab reaches the Prune button in the preview', await tabTo(page, 'dialog[open] .button.danger', { limit: 3 }));
-  await page.keyboard.press('Enter');
-  await page.waitForFunction(() => /Deleted/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
-  const pruned = await page.textContent('.status-line .notice');
-  check('the prune deletes the rollback images', /Deleted [1-9]\d* rollback image/.test(pruned), pruned);
-
   await nothingToApply(page, check, shot, input);
 
   // Every screen with a reachable engine: loaded, no error, nothing raw, no sideways scroll.
   for (const screen of ['overview', 'update', 'history', 'backups', 'containers', 'schedules', 'audit']) {
     await page.click(`a[data-route="${screen}"]`);
     await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
-    const text = await page.innerText('main');
-    const errors = await page.locator('main .panel-error').allTextContents();
-    check(`the ${screen} screen loads without an error`, errors.length === 0, errors.join('\n'));
-    check(`the ${screen} screen shows no raw null or undefined`, !/\b(null|undefined|NaN)\b/.test(text), text);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(`the ${screen} screen has no horizontal scrolling`, overflow <= 0, `overflow ${overflow}px`);
+    await looksRight(page, check, `the ${screen} screen`);
     await shot(`docker-${screen}`);
   }
   await page.click('#sign-out');
@@ -765,6 +775,7 @@ async function nothingToApply(page, check, shot, input) {
     }
     await page.click('button[data-action="review-update"]');
     await page.waitForSelector('.status-line .notice');
+    await looksRight(page, check, `the ${kind} review with nothing to apply`);
     return { text: await page.textContent('.status-line .notice'), dialogs: await page.locator('dialog[open]').count() };
   };
   const code = await review('code', []);
@@ -780,6 +791,17 @@ async function nothingToApply(page, check, shot, input) {
   check('a full review with nothing newer says so for the code and the containers',
     full.text.includes('no newer release') && full.text.includes('newest image') && full.dialogs === 0, full.text);
   await page.check('#kind-code');
+}
+
+// What `root` shows (`what`, for the checks' names): no panel error, nothing raw, and the page
+// has no sideways scroll.
+async function looksRight(page, check, what, root = 'main') {
+  const text = (await page.locator(root).allInnerTexts()).join('\n');
+  const errors = await page.locator(root).locator('.panel-error').allTextContents();
+  check(`${what} loads without an error`, errors.length === 0, errors.join('\n'));
+  check(`${what} shows no raw null or undefined`, !/\b(null|undefined|NaN)\b/.test(text), text);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(`${what} has no horizontal scrolling`, overflow <= 0, `overflow ${overflow}px`);
 }
 
 // Presses Tab (Shift+Tab with `back`) until the focused element matches `selector`, at most
