@@ -182,8 +182,14 @@ export function renderUpdate(view) {
   const live = h('div', { class: 'live-slot' });
   const available = {};  // checkForUpdates' answer, for the confirmations
   const choices = h('div', { class: 'container-choices', role: 'group', 'aria-label': 'Containers' });
+  // Each check replaces the last one whole (a key it lacks, e.g. docker when the engine is
+  // unreachable, must not survive from before).
+  const replaceAvailable = (check) => {
+    for (const key of Object.keys(available)) delete available[key];
+    return Object.assign(available, check);
+  };
   // One image check per load, for the Available panel and the container choices.
-  const availablePanel = (checking) => panel('Available', () => checking.then((check) => Object.assign(available, check)),
+  const availablePanel = (checking) => panel('Available', () => checking.then(replaceAvailable),
     ({ code, docker, dockerError }) => [
       code.available
         ? h('p', { class: 'update-line' }, h('span', { class: 'version-from' }, code.currentVersion), ' → ',

@@ -432,7 +432,8 @@ async function keyboardOnly(page, check, shot, input) {
   const inDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]')));
   check('the sign-in page starts on the token field', await focused('#token'));
   await page.keyboard.type(input.adminToken);
-  await page.keyboard.press('Enter');
+  check('Tab reaches the sign-in button', await tabTo(page, '.signin button[type="submit"]', { limit: 3 }));
+  await page.keyboard.press('Space');
   await page.waitForSelector('#running-version');
   // A screen: Shift+Tab back from the page's content to its link in the navigation, Enter.
   const visit = async (screen, ready) => {
