@@ -694,6 +694,7 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   check('the zero-downtime rollout streams every step to success',
     rollout.steps.includes(`recreate ${input.besideContainer}:succeeded`) && rollout.steps.every((step) => step.endsWith(':succeeded')),
     rollout.steps.join(', '));
+  await atPhoneWidth(page, check, shot, 'zero-downtime-update');
 
   // A full update choosing only a container already on its newest image: the confirmation is
   // the code update's alone, and says the container is left as it is (Escape cancels it).
