@@ -12,11 +12,12 @@ const TYPE_NAMES = {
   system_update_code: 'Code', system_update_docker: 'Containers', system_update_full: 'Full', system_rollback: 'Rollback',
 };
 
-// How a container's recreate step replaced it, from the recreate states its output names: a
-// zero-downtime rollout walks beside_* (the new container starts beside the old one), a
-// recreate in place stops the old one first (or says why zero downtime was not possible).
+// How a container's recreate step replaced it, from its output (the history does not record
+// the strategy): a zero-downtime rollout says so and walks beside_* (the new container starts
+// beside the old one), a recreate in place stops the old one first (or says why zero downtime
+// was not possible).
 const STRATEGIES = [
-  [/^beside_/, 'zero downtime', 'the new container started beside the old one and took over once healthy'],
+  [/^beside_|^zero downtime:/, 'zero downtime', 'the new container started beside the old one and took over once healthy'],
   [/^old_stopped$|recreating it in place$/, 'in place', 'the old container was stopped, then the new one started'],
 ];
 

@@ -398,6 +398,8 @@ async function applyUpdate(page, check, shot, name,
     text: await page.textContent('dialog[open]'),
     target: await page.evaluate(() => document.querySelector('dialog[open] .plan-target')?.textContent ?? null),
     containers: await page.locator('dialog[open] .plan-list li').allTextContents(),
+    // The strategy the dry run predicts for each container shown with one.
+    strategies: await page.locator('dialog[open] .plan-strategy').evaluateAll((badges) => badges.map((badge) => badge.dataset.strategy)),
   };
   await shot(`${name}-confirm`);
   await page.click('dialog[open] .dialog-actions .button:not(.secondary)');
@@ -653,6 +655,8 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     docker.plan.containers.length === 1 && docker.plan.containers[0].includes(input.service) &&
     docker.plan.containers[0].includes(input.serviceImage), docker.plan.containers.join('\n'));
   check('the plan says what zero downtime does', /zero downtime/i.test(docker.plan.text), docker.plan.text);
+  check('the plan predicts the container is recreated in place, and why',
+    docker.plan.strategies.join() === 'recreate' && /in place \(.*network/.test(docker.plan.containers[0]), docker.plan.containers.join('\n'));
   check('the docker update ends with the success banner',
     /good/.test(docker.bannerClass) && docker.banner.includes(input.service), docker.banner);
   const dockerSteps = ['preflight', 'pull', 'tag', `recreate ${input.service}`, 'commit'];
@@ -671,7 +675,7 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   const stack = await applyUpdate(page, check, shot, 'compose-update', { kind: 'docker', composeFile: input.composeFile });
   check('the compose plan lists every service of the stack with the image of the file',
     stack.plan.containers.length === input.stackContainers.length && input.stackContainers.every((name) =>
-      stack.plan.containers.some((item) => item.startsWith(name) && item.endsWith(':2'))), stack.plan.containers.join('\n'));
+      stack.plan.containers.some((item) => item.startsWith(name) && item.includes(':2'))), stack.plan.containers.join('\n'));
   check('the compose confirmation names the file', stack.plan.text.includes(input.composeFile), stack.plan.text);
   check('the compose update ends with the success banner naming each service',
     /good/.test(stack.bannerClass) && input.stackContainers.every((name) => stack.banner.includes(name)), stack.banner);
@@ -684,6 +688,8 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   // its new container starts beside it and takes over.
   const rollout = await applyUpdate(page, check, shot, 'zero-downtime-update',
     { kind: 'docker', containers: [input.besideContainer], zeroDowntime: true });
+  check('the plan predicts the zero-downtime rollout', rollout.plan.strategies.join() === 'zero-downtime' &&
+    rollout.plan.containers[0].includes('zero downtime'), rollout.plan.containers.join('\n'));
   check('the zero-downtime rollout ends with the success banner naming the strategy',
     /good/.test(rollout.bannerClass) && rollout.banner.includes(`${input.besideContainer}: zero downtime`), rollout.banner);
   check('the live view marks the recreate as zero downtime, not in place',
