@@ -1,15 +1,15 @@
 // The dashboard driven in real headless Chromium against a daemon on the real Docker engine and
 // registry of scripts/docker-engine.sh: container updates applied from the Containers and Update
-// screens, a full update (code, then a container), each watched live to its end, a prune
-// previewed then done, and a screenshot of every screen. Only this test's containers are
-// managed (a label unique to it): the engine is shared.
+// screens (a docker-compose stack, a zero-downtime rollout on a user-defined network), a full
+// update (code, then a container), each watched live to its end, the "nothing to apply" states,
+// a prune previewed then done by keyboard, and a screenshot of every screen. Only this test's
+// containers are managed (a label unique to it, or the compose file): the engine is shared.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <ranges>
 
 #include "DaemonFixture.h"
 #include "docker/DockerTestSupport.h"
@@ -89,12 +89,59 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
   const WithUpdate web = with_update("web");
   const WithUpdate service = with_update("svc");
   const WithUpdate full = with_update("full");
+  // Reached only through a user-defined network (no published port): eligible for a
+  // zero-downtime rollout.
+  const std::string network = resources.Network(prefix + "-net");
+  ASSERT_OK(DockerCli({"network", "create", network}));
+  const WithUpdate beside =
+      with_update("zd", {"--network", network, "--network-alias", prefix + "-zd-alias"});
   // Healthy on version 1 only: its update fails and is rolled back.
   const WithUpdate failing =
       with_update("bad", {"--health-cmd", "grep -qx 1 /version", "--health-interval", "1s",
                           "--health-retries", "1", "--health-timeout", "5s"});
   const std::string& container = web.container;
   ASSERT_FALSE(HasFailure());
+
+  // A docker-compose stack inside app.root (ignored by the app's git, as an operator would),
+  // started on tag 1 of two images; then the file names tag 2 of each, pushed: the update the
+  // Update screen applies from the compose file. Its containers are chosen by the file, not by
+  // the managed label.
+  const std::string stack = "stack_" + prefix;
+  {
+    std::ofstream exclude(git_.app() / ".git" / "info" / "exclude", std::ios::app);
+    exclude << "/stack_*/\n";
+  }
+  std::filesystem::create_directory(git_.app() / stack);
+  const std::filesystem::path compose_file = git_.app() / stack / "docker-compose.yml";
+  const auto stack_image = [&](const std::string& service, const std::string& tag) {
+    const std::string reference =
+        fmt::format("{}/{}-{}:{}", docker::testing::kRegistry, prefix, service, tag);
+    ImportImage(resources, reference, tag);
+    expect_ok(DockerCli({"push", reference}));
+    return reference;
+  };
+  const auto write_compose = [&](const std::string& tag) {
+    std::ofstream out(compose_file);
+    out << "version: \"2.4\"\nservices:\n";
+    for (const char* service : {"front", "back"}) {
+      out << "  " << service << ":\n    image: " << docker::testing::kRegistry << "/" << prefix
+          << "-" << service << ":" << tag << "\n    init: true\n";
+    }
+    out << "    depends_on: [front]\n";
+  };
+  std::vector<std::string> stack_containers;
+  std::vector<std::string> stack_v2;
+  for (const char* service : {"front", "back"}) {
+    stack_image(service, "1");
+    stack_v2.push_back(stack_image(service, "2"));
+    stack_containers.push_back(fmt::format("{}_{}_1", stack, service));
+    resources.Container(stack_containers.back());
+    resources.Container(stack_containers.back() + "-galaos-old");
+  }
+  write_compose("1");
+  docker::testing::ComposeProject compose(compose_file, "");
+  ASSERT_OK(compose.Run({"up", "-d"}));
+  write_compose("2");
 
   // An older rollback image of the container (as an update a minute after the epoch left
   // it): once the browser's update adds a newer one, a prune keeping one deletes it.
@@ -135,22 +182,21 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
                       {"serviceImage", service.image},
                       {"fullContainer", full.container},
                       {"failingContainer", failing.container},
+                      {"besideContainer", beside.container},
+                      {"withUpdates", 5},
+                      {"composeFile", stack + "/docker-compose.yml"},
+                      {"stackContainers", stack_containers},
                       {"fromVersion", "1.0.0"},
                       {"toVersion", "1.1.0"}};
   ASSERT_OK_AND_ASSIGN(json report,
                        playwright.Ask(GALAOS_SOURCE_DIR "/tests/daemon/e2e/dashboard.js", input));
 
   // The updates' own rollback tags (of version 1) are this test's to remove.
-  std::string tags;
-  for (const WithUpdate* updated : {&web, &service, &full, &failing}) {
-    ASSERT_OK_AND_ASSIGN(
-        const std::string listed,
-        DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
-                   std::string(docker::kRollbackRepositoryPrefix) + updated->container}));
-    for (const auto tag : std::views::split(listed, '\n')) {
-      if (!tag.empty()) resources.Image(std::string(tag.begin(), tag.end()));
-    }
-    tags += listed;
+  for (const std::string& updated : stack_containers) {
+    ASSERT_OK(docker::testing::AdoptRollbackTags(resources, updated));
+  }
+  for (const WithUpdate* updated : {&web, &service, &full, &failing, &beside}) {
+    ASSERT_OK(docker::testing::AdoptRollbackTags(resources, updated->container));
   }
 
   ASSERT_GE(report["checks"].size(), 30u) << report.dump(2);
@@ -167,9 +213,20 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
     EXPECT_TRUE(image) << image.error().message();
     return image ? image->substr(0, image->find('\n')) : "";
   };
-  for (const WithUpdate* updated : {&web, &service, &full}) {
+  for (const WithUpdate* updated : {&web, &service, &full, &beside}) {
     EXPECT_EQ(running(updated->container), ImageId(updated->v2)) << updated->container;
   }
+  for (std::size_t i = 0; i < stack_containers.size(); ++i) {
+    EXPECT_EQ(running(stack_containers[i]), ImageId(stack_v2[i])) << "compose service";
+  }
+  // The rollout kept the container's network and alias.
+  ASSERT_OK_AND_ASSIGN(
+      const std::string aliases,
+      DockerCli(
+          {"inspect", "-f",
+           fmt::format("{{{{json (index .NetworkSettings.Networks \"{}\").Aliases}}}}", network),
+           beside.container}));
+  EXPECT_NE(aliases.find(prefix + "-zd-alias"), std::string::npos) << aliases;
   EXPECT_EQ(running(failing.container), ImageId(failing.v1)) << "rolled back";
   std::ifstream package(git_.app() / "package.json");
   const std::string manifest{std::istreambuf_iterator<char>(package), {}};
@@ -177,9 +234,10 @@ TEST_F(DaemonTest, TheDashboardUpdatesAndPrunesContainersOnARealEngine) {
       << "the full update's code part: " << manifest;
   EXPECT_FALSE(DockerCli({"image", "inspect", old_rollback}).has_value())
       << "the prune left " << old_rollback;
-  EXPECT_NE(tags.find(std::string(docker::kRollbackRepositoryPrefix) + container),
-            std::string::npos)
-      << "the update's rollback image is kept: " << tags;
+  ASSERT_OK_AND_ASSIGN(const std::string tags,
+                       DockerCli({"images", "--format", "{{.Repository}}:{{.Tag}}",
+                                  std::string(docker::kRollbackRepositoryPrefix) + container}));
+  EXPECT_FALSE(tags.empty()) << "the update's rollback image is kept";
 }
 
 }  // namespace

@@ -1,8 +1,10 @@
 import { h } from '../dom.js';
 
 // A modal confirmation (<dialog>): resolves true when the operator confirms. `body` states
-// exactly what will happen. Escape or Cancel resolve false; focus starts on Cancel.
+// exactly what will happen. Escape or Cancel resolve false; focus starts on Cancel and returns
+// to the control that opened the dialog when it closes.
 export function confirmAction({ title, body, confirmLabel, danger = false }) {
+  const opener = document.activeElement;
   return new Promise((resolve) => {
     const cancel = h('button', { type: 'button', class: 'button secondary' }, 'Cancel');
     const confirm = h('button', { type: 'button', class: ['button', danger && 'danger'] }, confirmLabel);
@@ -13,6 +15,7 @@ export function confirmAction({ title, body, confirmLabel, danger = false }) {
     const close = (answer) => {
       dialog.close();
       dialog.remove();
+      if (opener?.isConnected) opener.focus();
       resolve(answer);
     };
     cancel.addEventListener('click', () => close(false));

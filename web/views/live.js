@@ -12,6 +12,19 @@ const TYPE_NAMES = {
   system_update_code: 'Code', system_update_docker: 'Containers', system_update_full: 'Full', system_rollback: 'Rollback',
 };
 
+// How a container's recreate step replaced it, from its output (the history does not record
+// the strategy): a zero-downtime rollout says so and walks beside_* (the new container starts
+// beside the old one), a recreate in place stops the old one first (or says why zero downtime
+// was not possible).
+const STRATEGIES = [
+  [/^beside_|^zero downtime:/, 'zero downtime', 'the new container started beside the old one and took over once healthy'],
+  [/^old_stopped$|recreating it in place$/, 'in place', 'the old container was stopped, then the new one started'],
+];
+
+function recreateStrategy(lines) {
+  return STRATEGIES.find(([pattern]) => lines.some((line) => pattern.test(line))) ?? null;
+}
+
 class LiveView {
   constructor(container) {
     this.phases = [];  // one per transaction, in start order: {id, heading, list, steps}
@@ -45,10 +58,11 @@ class LiveView {
       const badge = h('span', {}, outcomeBadge('pending'));
       const duration = h('span', { class: 'muted step-duration' }, '');
       const detail = h('span', { class: 'step-detail' });
+      const strategy = h('span', { class: 'step-strategy' });
       const item = h('li', { class: 'live-step', 'data-step': name },
-        h('div', { class: 'step-head' }, badge, h('span', { class: 'step-name' }, name), duration), detail);
+        h('div', { class: 'step-head' }, badge, h('span', { class: 'step-name' }, name), strategy, duration), detail);
       phase.list.append(item);
-      phase.steps.set(name, { item, badge, duration, detail, started: null, state: 'pending' });
+      phase.steps.set(name, { item, badge, duration, detail, strategy, lines: [], started: null, state: 'pending' });
     }
     return phase.steps.get(name);
   }
@@ -70,6 +84,20 @@ class LiveView {
       this.setState(step, state, step.started ? Date.now() - step.started : undefined);
       if (state === 'failed' && detail) step.detail.textContent = detail;
     }
+  }
+
+  // A step's output line: in the log, and for a container's recreate, its strategy.
+  onOutput({ step: name, line }) {
+    this.addLine(`[${name}] ${line}`);
+    if (name.startsWith('recreate ')) this.showStrategy(this.step(this.current(), name), [line]);
+  }
+
+  showStrategy(step, lines) {
+    step.lines.push(...lines);
+    const found = recreateStrategy(step.lines);
+    if (!found || step.item.dataset.strategy === found[1]) return;
+    step.item.dataset.strategy = found[1];
+    step.strategy.replaceChildren(h('span', { class: 'badge neutral', title: found[2] }, found[1]));
   }
 
   addLine(text, kind) {
@@ -102,6 +130,7 @@ class LiveView {
       const step = this.step(phase, recorded.name);
       this.setState(step, recorded.status, recorded.duration ?? undefined);
       if (recorded.error) step.detail.textContent = recorded.error;
+      if (recorded.name.startsWith('recreate ')) this.showStrategy(step, (recorded.outputTail ?? '').split('\n'));
       phase.list.append(step.item);
     }
   }
@@ -116,9 +145,15 @@ function banner(kind, title, ...text) {
   return h('div', { class: ['final', kind], role: kind === 'good' ? 'status' : 'alert' }, h('strong', {}, title), ...text);
 }
 
-// What a transaction did, for the banner: "1.0.0 → 1.3.0", "containers web, api".
+// What a transaction did, for the banner: "1.0.0 → 1.3.0", "containers web, api (web: in
+// place; api: zero downtime)".
 function change(transaction) {
-  return transaction.type === 'system_update_docker' ? `containers ${transactionChange(transaction)}` : transactionChange(transaction);
+  if (transaction.type !== 'system_update_docker') return transactionChange(transaction);
+  const how = (transaction.steps ?? []).filter((step) => step.name.startsWith('recreate ')).map((step) => {
+    const found = recreateStrategy((step.outputTail ?? '').split('\n'));
+    return found ? `${step.name.slice('recreate '.length)}: ${found[1]}` : null;
+  }).filter(Boolean);
+  return `containers ${transactionChange(transaction)}${how.length ? ` (${how.join('; ')})` : ''}`;
 }
 
 // The outcome of the transactions an update ran (oldest first); `end` is the end event.
@@ -195,7 +230,7 @@ export async function runLive(slot, procedure, input) {
       onEnd();
     },
     step: (data) => view.onStep(data),
-    output: ({ step, line }) => view.addLine(`[${step}] ${line}`),
+    output: (data) => view.onOutput(data),
     dropped: (data) => view.addLine(`… ${data.count ?? 'some'} lines were dropped …`, 'muted'),
   });
   if (!stream.live) view.addLine(`(the live stream is unavailable: ${stream.error}; the result follows when the update ends)`, 'muted');

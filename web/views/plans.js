@@ -32,14 +32,26 @@ export function plannedContainers(plan) {
   return plan.containers.filter((container) => container.outcome === 'planned');
 }
 
-// applyDockerUpdate's dry-run plan: each container and the image it is recreated on.
+const STRATEGY_NAMES = { 'zero-downtime': 'zero downtime', recreate: 'in place' };
+
+// How the dry run predicts a container is replaced, when zero downtime was asked for or is
+// the configured default: "zero downtime", or "in place" with the reason it cannot be beside.
+function plannedStrategy(container, zeroDowntime) {
+  if (!container.strategy || (!zeroDowntime && container.strategy !== 'zero-downtime')) return null;
+  return [' ', h('span', { class: 'badge neutral plan-strategy', 'data-strategy': container.strategy },
+    STRATEGY_NAMES[container.strategy] ?? container.strategy),
+  container.strategyReason ? h('span', { class: 'muted small' }, ` (${container.strategyReason})`) : null];
+}
+
+// applyDockerUpdate's dry-run plan: each container, the image it is recreated on and how.
 export function dockerPlanBody(plan, { zeroDowntime = false } = {}) {
   return [
     h('p', {}, 'Each container is recreated on its newer image with its whole configuration. ',
       zeroDowntime ? 'With zero downtime, the new one starts beside the old one and takes over once healthy (a container that publishes a host port, or is not on a user-defined network, is recreated in place). '
         : '', 'The old one is kept until the new one is healthy, and comes back if it is not.'),
     h('ul', { class: 'plan-list', 'aria-label': 'Planned container updates' }, plannedContainers(plan).map((container) => h('li', {},
-      h('strong', {}, container.container), ' → ', h('span', { class: 'mono small' }, container.image)))),
+      h('strong', {}, container.container), ' → ', h('span', { class: 'mono small' }, container.image),
+      plannedStrategy(container, zeroDowntime)))),
     plan.errors.length ? h('p', { class: 'errors' }, plan.errors.join('; ')) : null,
   ];
 }

@@ -36,21 +36,48 @@ function readOptions(form) {
 
 const names = (plan) => plannedContainers(plan).map((container) => container.container);
 
+// The chosen containers the image check (checkForUpdates' docker part) found on their newest
+// image. The daemon's dry run plans a named container whatever its image: it would be pulled
+// and recreated on the image it already runs.
+function currentContainers(options, available) {
+  const checks = new Map((available.docker ?? []).map((image) => [image.container, image]));
+  return options.containers.filter((name) => checks.get(name)?.updateAvailable === false);
+}
+
+// Whether containers were chosen and every one of them runs its newest image.
+function chosenAllCurrent(options, available) {
+  return !options.composeFile && options.containers.length > 0 &&
+    currentContainers(options, available).length === options.containers.length;
+}
+
+// The note in a confirmation naming the chosen containers already on their newest image.
+function currentNote(options, available) {
+  const current = currentContainers(options, available);
+  return current.length ? h('p', { class: 'muted plan-current' },
+    `${current.join(', ')} already ${current.length === 1 ? 'runs its' : 'run their'} newest image: recreated on the same image.`) : null;
+}
+
+// The confirmation of applyCodeUpdate's dry-run `plan`, with `more` below it.
+function codeConfirmation(plan, options, available, ...more) {
+  return {
+    title: 'Apply this code update?',
+    body: [codePlanBody(plan, available.code, options.code), ...more],
+    danger: Boolean(available.code?.breaking),
+    procedure: 'applyCodeUpdate',
+    input: options.code,
+  };
+}
+
 // Each kind: its dry run(s) -> {title, body, danger, procedure, input}, or {nothing: why} when
 // there is nothing to apply.
 const PLANS = {
   async code(options, available) {
     const plan = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
     if (!plan) return { nothing: 'Already up to date: there is no newer release to apply.' };
-    return {
-      title: 'Apply this code update?',
-      body: codePlanBody(plan, available.code, options.code),
-      danger: Boolean(available.code?.breaking),
-      procedure: 'applyCodeUpdate',
-      input: options.code,
-    };
+    return codeConfirmation(plan, options, available);
   },
-  async docker(options) {
+  async docker(options, available) {
+    if (chosenAllCurrent(options, available)) return { nothing: 'Nothing to update: every chosen container runs its newest image.' };
     const target = options.composeFile ? { composeFile: options.composeFile } : { containers: options.containers };
     const plan = await mutate('applyDockerUpdate', { ...target, zeroDowntime: options.zeroDowntime, dryRun: true });
     if (!plannedContainers(plan).length) {
@@ -58,19 +85,30 @@ const PLANS = {
     }
     return {
       title: names(plan).length === 1 ? `Update ${names(plan)[0]}?` : `Update ${names(plan).length} containers?`,
-      body: dockerPlanBody(plan, options),
+      body: [
+        options.composeFile ? h('p', { class: 'plan-compose' }, 'Every service of ',
+          h('span', { class: 'mono' }, options.composeFile), ', on the image the file names:') : null,
+        dockerPlanBody(plan, options),
+        currentNote(options, available),
+      ],
       danger: true,
       procedure: 'applyDockerUpdate',
       // What was confirmed: the planned containers, or the compose file's.
       input: { ...(options.composeFile ? target : { containers: names(plan) }), zeroDowntime: options.zeroDowntime },
     };
   },
-  // Both dry runs, one after the other: the code's, then the containers'.
+  // Both dry runs, one after the other: the code's, then the containers'. With no container
+  // to update, only the code's update runs (an empty list would mean every container).
   async full(options, available) {
     const code = (await mutate('applyCodeUpdate', { ...options.code, dryRun: true })).plan;
-    const docker = await mutate('applyDockerUpdate', { containers: options.containers, dryRun: true });
+    const docker = chosenAllCurrent(options, available) ? { containers: [], errors: [] }
+      : await mutate('applyDockerUpdate', { containers: options.containers, dryRun: true });
     if (!code && !plannedContainers(docker).length) {
       return { nothing: 'Already up to date: no newer release, and every chosen container runs its newest image.' };
+    }
+    if (!plannedContainers(docker).length) {
+      return codeConfirmation(code, options, available,
+        h('p', { class: 'muted' }, 'No chosen container has a newer image: they are left as they are.'));
     }
     return {
       title: 'Apply this full update?',
@@ -78,8 +116,7 @@ const PLANS = {
         h('h3', {}, '1. The code'),
         code ? codePlanBody(code, available.code, options.code) : h('p', { class: 'muted' }, 'The code is up to date: it is left as it is.'),
         h('h3', {}, '2. Then the containers'),
-        plannedContainers(docker).length ? dockerPlanBody(docker)
-          : h('p', { class: 'muted' }, 'No chosen container has a newer image: they are left as they are.'),
+        dockerPlanBody(docker), currentNote(options, available),
         h('p', { class: 'muted small' }, 'Two transactions: the containers are not touched if the code update fails.'),
       ],
       danger: true,
@@ -145,8 +182,14 @@ export function renderUpdate(view) {
   const live = h('div', { class: 'live-slot' });
   const available = {};  // checkForUpdates' answer, for the confirmations
   const choices = h('div', { class: 'container-choices', role: 'group', 'aria-label': 'Containers' });
+  // Each check replaces the last one whole (a key it lacks, e.g. docker when the engine is
+  // unreachable, must not survive from before).
+  const replaceAvailable = (check) => {
+    for (const key of Object.keys(available)) delete available[key];
+    return Object.assign(available, check);
+  };
   // One image check per load, for the Available panel and the container choices.
-  const availablePanel = (checking) => panel('Available', () => checking.then((check) => Object.assign(available, check)),
+  const availablePanel = (checking) => panel('Available', () => checking.then(replaceAvailable),
     ({ code, docker, dockerError }) => [
       code.available
         ? h('p', { class: 'update-line' }, h('span', { class: 'version-from' }, code.currentVersion), ' → ',

@@ -10,8 +10,11 @@
 //           (an older rollback tag of it that a prune deletes), "service" and "serviceImage" (a
 //           second such container and its image, updated from the Update screen),
 //           "fullContainer" (a third, updated by a full update), "failingContainer" (a fourth,
-//           unhealthy on its newer image), "fromVersion", "toVersion" (the full update's
-//           code part)}
+//           unhealthy on its newer image), "besideContainer" (a fifth, only on a user-defined
+//           network: rolled out with zero downtime), "withUpdates" (how many managed containers
+//           have an update), "composeFile" (a docker-compose file inside the app root naming
+//           newer images than its running stack), "stackContainers" (the stack's containers),
+//           "fromVersion", "toVersion" (the full update's code part)}
 // out.json: {"checks": [{"name", "ok", "detail"}], "pageErrors": [...]}: one entry per
 // behaviour checked, so the C++ test reports each failure by name.
 'use strict';
@@ -378,31 +381,42 @@ async function atPhoneWidth(page, check, shot, screen) {
 // Opens the Update screen, chooses the kind of update (and containers), reviews the plan,
 // confirms, and waits for the final banner; the live view counts the step events it received
 // from /events.
-async function applyUpdate(page, check, shot, name, { kind = 'code', containers = [], zeroDowntime = false, live = true } = {}) {
+async function applyUpdate(page, check, shot, name,
+  { kind = 'code', containers = [], composeFile = '', zeroDowntime = false, live = true } = {}) {
   await page.click('a[data-route="update"]');
   await page.waitForSelector('button[data-action="review-update"]:not([disabled])');
   await page.check(`#kind-${kind}`);
   if (containers.length) await page.waitForSelector('.container-choices input');
   for (const container of containers) await page.check(`#option-container-${container}`);
-  if (kind === 'docker') await page.setChecked('#option-zeroDowntime', zeroDowntime);  // the form keeps its choices
+  if (kind === 'docker') {  // the form keeps its choices
+    await page.fill('#option-composeFile', composeFile);
+    await page.setChecked('#option-zeroDowntime', zeroDowntime);
+  }
   await page.click('button[data-action="review-update"]');
   await page.waitForSelector(`dialog[open] ${kind === 'docker' ? '.plan-list' : '.plan-steps'}`);
   const plan = {
     text: await page.textContent('dialog[open]'),
     target: await page.evaluate(() => document.querySelector('dialog[open] .plan-target')?.textContent ?? null),
     containers: await page.locator('dialog[open] .plan-list li').allTextContents(),
+    // The strategy the dry run predicts for each container shown with one.
+    strategies: await page.locator('dialog[open] .plan-strategy').evaluateAll((badges) => badges.map((badge) => badge.dataset.strategy)),
   };
   await shot(`${name}-confirm`);
   await page.click('dialog[open] .dialog-actions .button:not(.secondary)');
   await page.waitForSelector('.live-banner .final');
   const streamed = Number(await page.getAttribute('.live', 'data-events'));
   if (live) check(`${name}: the steps arrived live from /events`, streamed >= 2, `${streamed} step events`);
+  // (Its output is the server's: only the steps and the banner are the page's own.)
+  await looksRight(page, check, `${name}: the live view`, '.live-banner, .live-phases');
   await shot(name);
   return {
     plan,
     banner: await page.textContent('.live-banner .final'),
     bannerClass: await page.getAttribute('.live-banner .final', 'class'),
     steps: await page.locator('.live-step').evaluateAll((items) => items.map((item) => `${item.dataset.step}:${item.dataset.state}`)),
+    // How each recreate step replaced its container, as the live view shows it.
+    strategies: Object.fromEntries(await page.locator('.live-step[data-strategy]').evaluateAll((items) => items.map((item) =>
+      [item.dataset.step, `${item.dataset.strategy}|${item.querySelector('.step-strategy').textContent}`]))),
     phases: await page.locator('.live-phase').evaluateAll((phases) => phases.map((phase) => ({
       title: phase.querySelector('.phase-title').textContent,
       steps: [...phase.querySelectorAll('.live-step')].map((item) => `${item.dataset.step}:${item.dataset.state}`),
@@ -411,9 +425,92 @@ async function applyUpdate(page, check, shot, name, { kind = 'code', containers 
   };
 }
 
+// The keyboard alone (typing the token, Tab, Shift+Tab, Enter, Space, Escape): sign in, then
+// each screen's main controls reached and used; the Update screen's confirmation takes the
+// focus, keeps it, and gives it back when Escape closes it; sign out.
+async function keyboardOnly(page, check, shot, input) {
+  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
+  const focused = (selector) => page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector);
+  const inDialog = () => page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]')));
+  check('the sign-in page starts on the token field', await focused('#token'));
+  await page.keyboard.type(input.adminToken);
+  check('Tab reaches the sign-in button', await tabTo(page, '.signin button[type="submit"]', { limit: 3 }));
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#running-version');
+  // A screen: Shift+Tab back from the page's content to its link in the navigation, Enter.
+  const visit = async (screen, ready) => {
+    const reached = await tabTo(page, `a[data-route="${screen}"]`, { back: true });
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((name) => window.location.hash === `#/${name}`, screen);
+    await page.waitForSelector(ready);
+    check(`the ${screen} screen is reached by keyboard`, reached && await focused('main'));
+  };
+  // A dialog opened by keyboard has the focus and keeps it on Tab; Escape closes it and gives
+  // the focus back to `opener`.
+  const dialogByKeyboard = async (name, opener) => {
+    await page.waitForSelector('dialog[open]');
+    const inside = await inDialog();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    const kept = await inDialog();
+    await shot(`keyboard-${name}-dialog`);
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('dialog[open]', { state: 'detached' });
+    check(`the ${name} dialog takes the focus, keeps it, and Escape gives it back`,
+      inside && kept && await focused(opener), `inside ${inside}, kept ${kept}`);
+  };
+
+  await visit('update', 'button[data-action="review-update"]:not([disabled])');
+  check('Tab reaches the skip-backup option and Space ticks it',
+    await tabTo(page, '#option-skipBackup') && (await page.keyboard.press('Space'), await page.isChecked('#option-skipBackup')));
+  await page.keyboard.press('Space');
+  check('Space unticks it again', !(await page.isChecked('#option-skipBackup')));
+  check('Tab reaches the review button', await tabTo(page, 'button[data-action="review-update"]'));
+  await page.keyboard.press('Enter');
+  await dialogByKeyboard('update', 'button[data-action="review-update"]');
+
+  await visit('history', 'tr.tx button');
+  check("Tab reaches a transaction's button", await tabTo(page, 'tr.tx button'));
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('tr.details:not([hidden]) .step');
+  check("Enter opens the transaction's steps", true);
+
+  await visit('backups', 'button[data-action="rollback"]');
+  check('Tab reaches the rollback button', await tabTo(page, 'button[data-action="rollback"]'));
+  await page.keyboard.press('Space');
+  await dialogByKeyboard('rollback', 'button[data-action="rollback"]');
+  check('Tab reaches the keep count and clean', await tabTo(page, '#keep-count') && await tabTo(page, 'button[data-action="clean"]'));
+
+  await visit('containers', 'section[aria-label="Managed containers"] .panel-error');
+
+  await visit('schedules', 'tr.schedule');
+  check("Tab reaches a schedule's disable button", await tabTo(page, 'tr.schedule button[data-action="disable"]'));
+  check('Tab reaches the new schedule form', await tabTo(page, '#schedule-cron'));
+  check('Tab reaches run now', await tabTo(page, 'button[data-action="trigger"]'));
+  await page.keyboard.press('Space');
+  await dialogByKeyboard('run-now', 'button[data-action="trigger"]');
+
+  await visit('audit', 'tr.audit-row');
+  check('Tab reaches the audit filters', await tabTo(page, '#filter-actor'));
+  await page.keyboard.type('viewer-client');
+  check('Tab reaches the filter button', await tabTo(page, '.filters button[type="submit"]'));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => {
+    const shown = [...document.querySelectorAll('tr.audit-row')];
+    return shown.length > 0 && shown.every((row) => row.textContent.includes('viewer-client'));
+  });
+  check('Enter applies the audit filter', true);
+
+  check('Shift+Tab reaches sign out', await tabTo(page, '#sign-out', { back: true }));
+  await page.keyboard.press('Space');
+  await page.waitForSelector('#token');
+  check('Space signs out', true);
+}
+
 // The successful update with its live view, the audit screen, containers (engine error).
 async function updateScenario({ page, input, check, shot, signIn }) {
-  await openDashboard(page, () => page.goto(`${input.baseUrl}/`), '#token');
+  await keyboardOnly(page, check, shot, input);
   await signIn(input.adminToken);
   const applied = await applyUpdate(page, check, shot, 'update-success');
   check('the plan names the target version', applied.plan.target === input.toVersion, applied.plan.target);
@@ -425,6 +522,17 @@ async function updateScenario({ page, input, check, shot, signIn }) {
     applied.steps.length >= 4 && applied.steps.every((step) => /:(succeeded|skipped)$/.test(step)), applied.steps.join(', '));
   check("the live view streams the steps' output", applied.log.includes('[install] installing dependencies'), applied.log);
   await atPhoneWidth(page, check, shot, 'update');
+  // Now on the newest release: a code review says there is nothing to apply.
+  await page.click('a[data-route="overview"]');
+  await page.click('a[data-route="update"]');
+  await page.waitForSelector('.summary.good');
+  await page.click('button[data-action="review-update"]');
+  await page.waitForSelector('.status-line .notice');
+  const nothing = await page.textContent('.status-line .notice');
+  check('with no newer release the code review says there is nothing to apply',
+    nothing.includes('Already up to date') && nothing.includes('no newer release') &&
+    (await page.locator('dialog[open]').count()) === 0, nothing);
+  await shot('update-nothing');
 
   // Audit: the update's row, the verified chain, filters.
   await page.click('a[data-route="audit"]');
@@ -483,7 +591,8 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     await page.textContent(row));
   await page.waitForSelector('#docker-info');
   check('the containers screen shows the engine', /Docker \d/.test(await page.textContent('#docker-info')));
-  check('update all counts the containers with updates', /\(4\)/.test(await page.textContent('button[data-action="update-all"]')),
+  check('update all counts the containers with updates',
+    (await page.textContent('button[data-action="update-all"]')).includes(`(${input.withUpdates})`),
     await page.textContent('button[data-action="update-all"]'));
   await shot('docker-containers-update-available');
 
@@ -504,6 +613,26 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   }, row);
   check('the container is current after the update', true);
   await shot('docker-containers-updated');
+
+  // The prune right after that update (rollback tags are the whole engine's: a prune elsewhere
+  // on the shared engine could take the old one later), by keyboard: Tab to its button, Space
+  // opens the preview with the focus inside it, Tab reaches Prune, Enter confirms.
+  check('the prune button is reached with Tab', await tabTo(page, 'button[data-action="prune"]'));
+  await page.keyboard.press('Space');
+  await page.waitForSelector('dialog[open] .prune-tags');
+  check('the prune preview takes the focus', await page.evaluate(() => Boolean(document.activeElement?.closest('dialog[open]'))));
+  const preview = await page.textContent('dialog[open]');
+  const tags = await page.locator('dialog[open] .prune-tags li').allTextContents();
+  const mine = tags.filter((tag) => tag.includes(`galaos-rollback/${input.container}:`));
+  check("the prune preview lists the container's old rollback image with the space it frees",
+    mine.length === 1 && mine[0].includes(input.oldRollbackTag) && /freed/.test(mine[0]), tags.join('\n'));
+  check('the prune preview states the total', /\d+ image\(s\), \d/.test(await page.textContent('dialog[open] .prune-total')), preview);
+  await shot('docker-prune-confirm');
+  check('Tab reaches the Prune button in the preview', await tabTo(page, 'dialog[open] .button.danger', { limit: 3 }));
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /Deleted/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
+  const pruned = await page.textContent('.status-line .notice');
+  check('the prune deletes the rollback images', /Deleted [1-9]\d* rollback image/.test(pruned), pruned);
 
   // A compose file outside the app's root: the plan is refused with the server's error, and
   // nothing runs.
@@ -526,6 +655,8 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     docker.plan.containers.length === 1 && docker.plan.containers[0].includes(input.service) &&
     docker.plan.containers[0].includes(input.serviceImage), docker.plan.containers.join('\n'));
   check('the plan says what zero downtime does', /zero downtime/i.test(docker.plan.text), docker.plan.text);
+  check('the plan predicts the container is recreated in place, and why',
+    docker.plan.strategies.join() === 'recreate' && /in place \(.*network/.test(docker.plan.containers[0]), docker.plan.containers.join('\n'));
   check('the docker update ends with the success banner',
     /good/.test(docker.bannerClass) && docker.banner.includes(input.service), docker.banner);
   const dockerSteps = ['preflight', 'pull', 'tag', `recreate ${input.service}`, 'commit'];
@@ -534,7 +665,57 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
     docker.steps.join(', '));
   check("the docker update streams the steps' output", docker.log.includes(`[recreate ${input.service}]`), docker.log);
   check('the output says why zero downtime was not possible', docker.log.includes('recreating it in place'), docker.log);
+  check('the live view marks the recreate as done in place',
+    docker.strategies[`recreate ${input.service}`] === 'in place|in place' && docker.banner.includes(`${input.service}: in place`),
+    `${JSON.stringify(docker.strategies)} ${docker.banner}`);
   await atPhoneWidth(page, check, shot, 'docker-update');
+
+  // A docker-compose stack from its file inside the app root: the plan names each service's
+  // container with the newer image the file names, then the update streams to success.
+  const stack = await applyUpdate(page, check, shot, 'compose-update', { kind: 'docker', composeFile: input.composeFile });
+  check('the compose plan lists every service of the stack with the image of the file',
+    stack.plan.containers.length === input.stackContainers.length && input.stackContainers.every((name) =>
+      stack.plan.containers.some((item) => item.startsWith(name) && item.includes(':2'))), stack.plan.containers.join('\n'));
+  check('the compose confirmation names the file', stack.plan.text.includes(input.composeFile), stack.plan.text);
+  check('the compose update ends with the success banner naming each service',
+    /good/.test(stack.bannerClass) && input.stackContainers.every((name) => stack.banner.includes(name)), stack.banner);
+  check('the compose update recreates each service live',
+    input.stackContainers.every((name) => stack.steps.includes(`recreate ${name}:succeeded`)) &&
+    stack.steps.every((step) => step.endsWith(':succeeded')), stack.steps.join(', '));
+  check("the compose update streams the pull of the file's images", stack.log.includes(':2'), stack.log);
+
+  // A zero-downtime rollout: the container is reached only through a user-defined network, so
+  // its new container starts beside it and takes over.
+  const rollout = await applyUpdate(page, check, shot, 'zero-downtime-update',
+    { kind: 'docker', containers: [input.besideContainer], zeroDowntime: true });
+  check('the plan predicts the zero-downtime rollout', rollout.plan.strategies.join() === 'zero-downtime' &&
+    rollout.plan.containers[0].includes('zero downtime'), rollout.plan.containers.join('\n'));
+  check('the zero-downtime rollout ends with the success banner naming the strategy',
+    /good/.test(rollout.bannerClass) && rollout.banner.includes(`${input.besideContainer}: zero downtime`), rollout.banner);
+  check('the live view marks the recreate as zero downtime, not in place',
+    rollout.strategies[`recreate ${input.besideContainer}`] === 'zero downtime|zero downtime', JSON.stringify(rollout.strategies));
+  check('the rollout streams the states of the container beside the old one',
+    ['beside_created', 'beside_healthy', 'old_retired', 'new_healthy'].every((state) => rollout.log.includes(state)) &&
+    !rollout.log.includes('recreating it in place'), rollout.log);
+  check('the zero-downtime rollout streams every step to success',
+    rollout.steps.includes(`recreate ${input.besideContainer}:succeeded`) && rollout.steps.every((step) => step.endsWith(':succeeded')),
+    rollout.steps.join(', '));
+  await atPhoneWidth(page, check, shot, 'zero-downtime-update');
+
+  // A full update choosing only a container already on its newest image: the confirmation is
+  // the code update's alone, and says the container is left as it is (Escape cancels it).
+  await page.check('#kind-full');
+  await page.check(`#option-container-${input.container}`);
+  await page.click('button[data-action="review-update"]');
+  await page.waitForSelector('dialog[open] .plan-steps');
+  const codeOnly = await page.textContent('dialog[open]');
+  check('a full update whose chosen container is current confirms the code update only',
+    codeOnly.includes('Apply this code update?') && codeOnly.includes('left as they are') &&
+    (await page.locator('dialog[open] .plan-list').count()) === 0, codeOnly);
+  await shot('full-update-code-only-confirm');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  await page.uncheck(`#option-container-${input.container}`);
 
   // A full update: the code's plan and the container's in one confirmation, then its two
   // transactions live, code first.
@@ -570,37 +751,75 @@ async function dockerScenario({ page, input, check, shot, signIn, failedMutation
   // browser then aborts requests in flight: each update's mutation answered before that.
   check('no mutation failed on the network', failedMutations.length === 0, failedMutations.join('\n'));
 
-  await page.click('a[data-route="containers"]');
-  await page.waitForSelector(row);
-
-  await page.click('button[data-action="prune"]');
-  await page.waitForSelector('dialog[open] .prune-tags');
-  const preview = await page.textContent('dialog[open]');
-  const tags = await page.locator('dialog[open] .prune-tags li').allTextContents();
-  const mine = tags.filter((tag) => tag.includes(`galaos-rollback/${input.container}:`));
-  check("the prune preview lists the container's old rollback image with the space it frees",
-    mine.length === 1 && mine[0].includes(input.oldRollbackTag) && /freed/.test(mine[0]), tags.join('\n'));
-  check('the prune preview states the total', /\d+ image\(s\), \d/.test(await page.textContent('dialog[open] .prune-total')), preview);
-  await shot('docker-prune-confirm');
-  await page.click('dialog[open] .button.danger');
-  await page.waitForFunction(() => /Deleted/.test(document.querySelector('.status-line .notice')?.textContent ?? ''));
-  const pruned = await page.textContent('.status-line .notice');
-  check('the prune deletes the rollback images', /Deleted [1-9]\d* rollback image/.test(pruned), pruned);
+  await nothingToApply(page, check, shot, input);
 
   // Every screen with a reachable engine: loaded, no error, nothing raw, no sideways scroll.
   for (const screen of ['overview', 'update', 'history', 'backups', 'containers', 'schedules', 'audit']) {
     await page.click(`a[data-route="${screen}"]`);
     await page.waitForFunction(() => document.querySelector('main h1') && !document.querySelector('main .loading'));
-    const text = await page.innerText('main');
-    const errors = await page.locator('main .panel-error').allTextContents();
-    check(`the ${screen} screen loads without an error`, errors.length === 0, errors.join('\n'));
-    check(`the ${screen} screen shows no raw null or undefined`, !/\b(null|undefined|NaN)\b/.test(text), text);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    check(`the ${screen} screen has no horizontal scrolling`, overflow <= 0, `overflow ${overflow}px`);
+    await looksRight(page, check, `the ${screen} screen`);
     await shot(`docker-${screen}`);
   }
   await page.click('#sign-out');
   await page.waitForSelector('#token');
+}
+
+// The Update screen when there is nothing to apply: the code is on the newest release and the
+// chosen container (updated before) runs its newest image. Each review says so, and no
+// confirmation opens.
+async function nothingToApply(page, check, shot, input) {
+  await page.click('a[data-route="update"]');
+  await page.waitForSelector('button[data-action="review-update"]:not([disabled])');
+  await page.waitForSelector('.summary.good');
+  const available = await page.textContent('.summary.good');
+  check('the Update screen says the code is up to date', available.includes(`Up to date (${input.toVersion})`), available);
+  const review = async (kind, containers) => {
+    await page.evaluate(() => document.querySelector('.status-line').replaceChildren());
+    await page.check(`#kind-${kind}`);
+    if (kind !== 'code') {  // the containers are shown for the other kinds only
+      await page.waitForSelector('.container-choices input');
+      for (const choice of await page.locator('.container-choices input').all()) await choice.setChecked(false);
+      for (const container of containers) await page.check(`#option-container-${container}`);
+    }
+    await page.click('button[data-action="review-update"]');
+    await page.waitForSelector('.status-line .notice');
+    await looksRight(page, check, `the ${kind} review with nothing to apply`);
+    return { text: await page.textContent('.status-line .notice'), dialogs: await page.locator('dialog[open]').count() };
+  };
+  const code = await review('code', []);
+  check('a code review with no newer release says there is nothing to apply',
+    code.text.includes('Already up to date') && code.text.includes('no newer release') && code.dialogs === 0, code.text);
+  await shot('update-nothing-code');
+  const containers = await review('docker', [input.container]);
+  check('a container review with no newer image says there is nothing to apply',
+    containers.text.startsWith('Nothing to update') && containers.text.includes('newest image') && containers.dialogs === 0,
+    containers.text);
+  await shot('update-nothing-containers');
+  const full = await review('full', [input.container]);
+  check('a full review with nothing newer says so for the code and the containers',
+    full.text.includes('no newer release') && full.text.includes('newest image') && full.dialogs === 0, full.text);
+  await page.check('#kind-code');
+}
+
+// What `root` shows (`what`, for the checks' names): no panel error, nothing raw, and the page
+// has no sideways scroll.
+async function looksRight(page, check, what, root = 'main') {
+  const text = (await page.locator(root).allInnerTexts()).join('\n');
+  const errors = await page.locator(root).locator('.panel-error').allTextContents();
+  check(`${what} loads without an error`, errors.length === 0, errors.join('\n'));
+  check(`${what} shows no raw null or undefined`, !/\b(null|undefined|NaN)\b/.test(text), text);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  check(`${what} has no horizontal scrolling`, overflow <= 0, `overflow ${overflow}px`);
+}
+
+// Presses Tab (Shift+Tab with `back`) until the focused element matches `selector`, at most
+// `limit` times: whether it was reached.
+async function tabTo(page, selector, { back = false, limit = 80 } = {}) {
+  for (let i = 0; i < limit; i += 1) {
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await page.evaluate((wanted) => document.activeElement?.matches(wanted) ?? false, selector)) return true;
+  }
+  return false;
 }
 
 main().catch((error) => {
