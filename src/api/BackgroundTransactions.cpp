@@ -18,7 +18,8 @@ struct Outcome {
 };
 
 // The end event's errors: the work's error, or the messages in its result's `errors` and in
-// those of its parts (a full update's code and docker results).
+// those of its parts (a full update's code and docker results, a triggered run's
+// code.update and docker.update); a failed result without any: its summary.
 nlohmann::json EndErrors(const Expected<nlohmann::json>& result) {
   nlohmann::json errors = nlohmann::json::array();
   if (!result) {
@@ -33,7 +34,14 @@ nlohmann::json EndErrors(const Expected<nlohmann::json>& result) {
   };
   collect(*result);
   if (result->is_object()) {
-    for (const auto& [key, part] : result->items()) collect(part);
+    for (const auto& [key, part] : result->items()) {
+      collect(part);
+      if (part.is_object() && part.contains("update")) collect(part["update"]);
+    }
+    if (errors.empty() && !result->value("success", false) && result->contains("summary") &&
+        (*result)["summary"].is_string()) {
+      errors.push_back((*result)["summary"]);
+    }
   }
   return errors;
 }

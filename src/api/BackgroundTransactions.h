@@ -4,7 +4,8 @@
 // {transactionId}; each transaction it starts is a "transaction" event {id, state: "started"},
 // its steps and output go to the EventHub like any other, and the work's end is a
 // "transaction" event {id (the first), state, success, errors}: errors are the messages of the
-// result's `errors` and of its parts' (code, docker), or the work's error. What keeps a transaction from
+// result's `errors` and of its parts' (code, docker, and their `update`), else a failed
+// result's summary, or the work's error. What keeps a transaction from
 // starting (another one holds the update lock, a bad argument) is still Start's error, and
 // work that ends without a transaction (already up to date) is answered with its result.
 // Thread-safe. The destructor waits for the running transaction: it must not be cut off.

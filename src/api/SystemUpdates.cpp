@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <filesystem>
+
 #include "api/Input.h"
 #include "core/Redact.h"
 #include "core/Time.h"
@@ -78,6 +81,27 @@ docker::DockerUpdateOptions DockerOptions(InputReader& reader, const Caller& cal
   options.trigger = "api";
   options.actor = caller.actor;
   return options;
+}
+
+// What a full update can tell about its docker part before the code update changes anything
+// (the rest, e.g. where a compose file's symlinks lead, is checked when that part starts).
+Status CheckBeforeTheCode(const config::Config& config,
+                          const docker::DockerUpdateOptions& options) {
+  if (!options.containers.empty() && !options.compose_file.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "dockerOptions: name containers or a compose file, not both");
+  }
+  if (options.compose_file.empty()) return {};
+  std::filesystem::path root = config.app.root.lexically_normal();
+  if (!root.has_filename()) root = root.parent_path();
+  const std::filesystem::path file = (root / options.compose_file).lexically_normal();
+  const auto [root_end, unused] = std::ranges::mismatch(root, file);
+  if (root_end != root.end() || file == root) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("dockerOptions.composeFile {} is outside the app directory {}",
+                                 options.compose_file.string(), root.string()));
+  }
+  return {};
 }
 
 class Registrar {
@@ -412,6 +436,7 @@ void AddSystemUpdates(TrpcRouter& router, const SystemUpdatesContext& context) {
             DockerOptions(reader.Object("dockerOptions"), caller);
         const bool wait = reader.Bool("wait", true);
         TRY(reader.Finish());
+        TRY(CheckBeforeTheCode(config, docker_options));
         return RunTransaction(
             wait, background, /*dry_run=*/false,
             [&config, &store, &services, events, code_options, docker_options](

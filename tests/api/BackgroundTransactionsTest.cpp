@@ -90,6 +90,29 @@ TEST(BackgroundTransactionsTest, TheEndEventTakesTheResultsStateWhenItHasOne) {
                                              {"errors", json::array()}}}));
 }
 
+TEST(BackgroundTransactionsTest, TheEndEventCollectsATriggeredRunsErrorsOrItsSummary) {
+  const std::vector<json> results = {
+      {{"success", false},
+       {"summary", "docker update RolledBack"},
+       {"docker", {{"update", {{"errors", {"web: not healthy within 60 s"}}}}}}},
+      {{"success", false}, {"summary", "check failed: no network"}},
+  };
+  std::vector<json> errors;
+  for (const json& result : results) {
+    EventHub events;
+    {
+      BackgroundTransactions background(&events);
+      ASSERT_OK(background.Start([&](const auto& on_started) {
+        on_started("tx-1");
+        return Expected<json>(result);
+      }));
+    }  // waits for the work's end
+    errors.push_back(Published(events).back()[1]["errors"]);
+  }
+  EXPECT_EQ(errors, (std::vector<json>{json{"web: not healthy within 60 s"},
+                                       json{"check failed: no network"}}));
+}
+
 TEST(BackgroundTransactionsTest, TheEndEventOfWorkThatFailedAfterItsTransactionCarriesTheError) {
   EventHub events;
   {

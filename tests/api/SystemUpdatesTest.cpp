@@ -1,5 +1,6 @@
 // The systemUpdates.* procedures over a real store and a real sample git app, called through
 // the tRPC router: what the dashboard's Update and Audit screens use.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "api/SystemUpdates.h"
@@ -175,6 +176,17 @@ TEST_F(SystemUpdatesTest, FullUpdateAndPruneInputsAreCheckedFieldByField) {
   EXPECT_NE(reply.body.find("dockerOptions.zeroDowntime"), std::string::npos) << reply.body;
   // A full update has no dry run of its own: each part's is asked for separately.
   EXPECT_NE(reply.body.find("dockerOptions.dryRun"), std::string::npos) << reply.body;
+  // Refused before the code update, which would otherwise have run first.
+  for (const char* docker : {R"({"containers":["web"],"composeFile":"docker-compose.yml"})",
+                             R"({"composeFile":"../elsewhere/docker-compose.yml"})",
+                             R"({"composeFile":"/etc/docker-compose.yml"})"}) {
+    full.body = fmt::format(R"({{"dockerOptions":{}}})", docker);
+    reply = router_.Handle(full, admin);
+    EXPECT_EQ(reply.status, 400) << docker << reply.body;
+    EXPECT_NE(reply.body.find("dockerOptions"), std::string::npos) << reply.body;
+  }
+  ASSERT_OK_AND_ASSIGN(const std::vector<store::Transaction> history, store_->ListTransactions({}));
+  EXPECT_TRUE(history.empty());
   TrpcRequest prune{.method = "POST",
                     .procedures = "systemUpdates.pruneImages",
                     .content_type = "application/json",

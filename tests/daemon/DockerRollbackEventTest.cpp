@@ -64,6 +64,7 @@ TEST_F(DaemonTest, TheEndEventOfABackgroundRunWhoseDockerPartRolledBackSaysSo) {
   const json triggered_end = WaitForTransactionEnd(port, admin, triggered);
   EXPECT_EQ(triggered_end["state"], "RolledBack") << triggered_end << daemon.Output();
   EXPECT_EQ(triggered_end["success"], false) << triggered_end;
+  EXPECT_FALSE(triggered_end["errors"].empty()) << triggered_end;
 
   // The container runs its old image again; the rollback tags are this test's to remove.
   ASSERT_OK_AND_ASSIGN(const std::string running, DockerCli({"inspect", "-f", "{{.Image}}", name}));
