@@ -39,6 +39,17 @@ constexpr std::string_view kContentSecurityPolicy =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+// httplib's task queue on a WorkerPool.
+class PooledTasks : public httplib::TaskQueue {
+ public:
+  explicit PooledTasks(std::size_t max_threads) : pool_(max_threads) {}
+  void enqueue(std::function<void()> task) override { pool_.Enqueue(std::move(task)); }
+  void shutdown() override { pool_.Shutdown(); }
+
+ private:
+  WorkerPool pool_;
+};
+
 std::string NewRequestId() {
   return RandomHex(8);
 }
@@ -395,7 +406,7 @@ void ApiServer::Route() {
   // httplib's default closes a keep-alive connection after 5 requests; busy clients then
   // reconnect all the time and overflow its listen backlog of 5 (SYNs dropped, 1 s retries).
   http_->server->set_keep_alive_max_count(kKeepAliveMaxRequests);
-  http_->server->new_task_queue = [] { return new WorkerPool(kWorkerThreads); };
+  http_->server->new_task_queue = [] { return new PooledTasks(kWorkerThreads); };
   http_->server->set_payload_max_length(static_cast<size_t>(config_.max_body_bytes));
   http_->server->set_read_timeout(config_.request_timeout);
   http_->server->set_write_timeout(config_.request_timeout);

@@ -1,6 +1,9 @@
 #include "api/WorkerPool.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <system_error>
 
 namespace galaos::api {
 
@@ -8,21 +11,34 @@ WorkerPool::WorkerPool(std::size_t max_threads)
     : max_threads_(std::max<std::size_t>(max_threads, 1)) {}
 
 WorkerPool::~WorkerPool() {
-  shutdown();
+  Shutdown();
 }
 
-void WorkerPool::enqueue(std::function<void()> task) {
-  std::lock_guard lock(mutex_);
+void WorkerPool::Enqueue(std::function<void()> task) {
+  std::unique_lock lock(mutex_);
   if (stopping_) return;
   tasks_.push_back(std::move(task));
   // A new thread only when every started one is busy: the idle ones take the queue first.
   if (idle_ < tasks_.size() && threads_.size() < max_threads_) {
-    threads_.emplace_back([this] { Work(); });
+    try {
+      threads_.emplace_back([this] { Work(); });
+    } catch (const std::system_error& error) {  // e.g. EAGAIN: a thread or memory limit
+      spdlog::warn("api: cannot start another worker ({}); {}", error.what(),
+                   threads_.empty() ? "serving the request on the accepting thread"
+                                    : "the request waits for a busy one");
+      if (threads_.empty()) {
+        std::function<void()> now = std::move(tasks_.back());
+        tasks_.pop_back();
+        lock.unlock();
+        now();
+        return;
+      }
+    }
   }
   ready_.notify_one();
 }
 
-void WorkerPool::shutdown() {
+void WorkerPool::Shutdown() {
   std::vector<std::thread> threads;
   {
     std::lock_guard lock(mutex_);

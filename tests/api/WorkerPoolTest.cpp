@@ -15,7 +15,7 @@ TEST(WorkerPoolTest, StartsNoThreadBeforeWorkAndReusesAnIdleOne) {
   EXPECT_EQ(pool.threads(), 0u);
   std::atomic<int> ran{0};
   for (int i = 1; i <= 20; ++i) {
-    pool.enqueue([&] { ++ran; });
+    pool.Enqueue([&] { ++ran; });
     // Until the task ran and its thread waits again.
     while (ran.load() < i || pool.idle_threads() < 1) std::this_thread::yield();
   }
@@ -32,12 +32,12 @@ TEST(WorkerPoolTest, RunsAtMostMaxTasksAtOnceAndQueuesTheRest) {
   std::atomic<int> most{0};
   std::atomic<int> finished{0};
   for (int i = 0; i < kTasks; ++i) {
-    pool.enqueue([&] {
+    pool.Enqueue([&, i] {
       const int now = ++running;
       int seen = most.load();
       while (now > seen && !most.compare_exchange_weak(seen, now)) {
       }
-      if (now <= 3) three_running.count_down();
+      if (i < 3) three_running.count_down();  // the queue is FIFO: tasks 0-2 run first
       released.wait();
       --running;
       ++finished;
@@ -47,7 +47,7 @@ TEST(WorkerPoolTest, RunsAtMostMaxTasksAtOnceAndQueuesTheRest) {
   EXPECT_EQ(pool.threads(), 3u);
   EXPECT_EQ(finished.load(), 0);
   release.set_value();
-  pool.shutdown();  // runs what is queued before it returns
+  pool.Shutdown();  // runs what is queued before it returns
   EXPECT_EQ(finished.load(), kTasks);
   EXPECT_EQ(most.load(), 3);
 }
@@ -57,17 +57,20 @@ TEST(WorkerPoolTest, ShutdownRunsQueuedTasksAndLaterOnesAreDropped) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   std::atomic<int> ran{0};
-  pool.enqueue([&] {
+  pool.Enqueue([&] {
     released.wait();
     ++ran;
   });
-  pool.enqueue([&] { ++ran; });  // queued behind the first
-  std::thread releaser([&] { release.set_value(); });
-  pool.shutdown();
-  releaser.join();
+  pool.Enqueue([&] { ++ran; });  // queued behind the first
+  std::thread stopper([&] { pool.Shutdown(); });
+  // Shutdown has begun once the pool no longer lists its thread; both tasks are still to run.
+  while (pool.threads() != 0) std::this_thread::yield();
+  EXPECT_EQ(ran.load(), 0);
+  pool.Enqueue([&] { ++ran; });  // dropped: the pool is stopping
+  release.set_value();
+  stopper.join();
   EXPECT_EQ(ran.load(), 2);
-  pool.enqueue([&] { ++ran; });
-  pool.shutdown();  // twice is harmless
+  pool.Shutdown();  // twice is harmless
   EXPECT_EQ(ran.load(), 2);
 }
 
