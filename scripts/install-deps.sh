@@ -9,7 +9,7 @@ packages=(
   # libraries
   libspdlog-dev libfmt-dev nlohmann-json3-dev libtomlplusplus-dev libcli11-dev
   libsqlite3-dev libsodium-dev libgit2-dev libssh2-1-dev libcurl4-openssl-dev libhiredis-dev libpq-dev
-  libyaml-cpp-dev libhowardhinnant-date-dev libsystemd-dev
+  libyaml-cpp-dev libhowardhinnant-date-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libcpp-httplib-dev sqlite3 curl
   # the HTTP load generator of the API benchmark (bench/api/run.sh)

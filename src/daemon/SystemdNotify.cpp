@@ -2,61 +2,71 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 
-#include "core/SharedLibrary.h"
+#include "core/UniqueFd.h"
 
 namespace galaos::daemon {
 namespace {
 
-struct SystemdApi {
-  decltype(&sd_notify) notify = nullptr;
-  decltype(&sd_watchdog_enabled) watchdog_enabled = nullptr;
-};
-
-Status Bind(SystemdApi& api) {
-  const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libsystemd.so.0"));
-  TRY(library.Bind(api.notify, "sd_notify"));
-  return library.Bind(api.watchdog_enabled, "sd_watchdog_enabled");
-}
-
-// libsystemd, loaded only under systemd (NOTIFY_SOCKET set; elsewhere every message would go
-// nowhere): null outside it, or when it cannot be loaded (said once).
-const SystemdApi* Systemd() {
-  static const SystemdApi* const loaded = []() -> const SystemdApi* {
-    if (std::getenv("NOTIFY_SOCKET") == nullptr) return nullptr;
-    static SystemdApi api;
-    if (const Status bound = Bind(api); !bound) {
-      spdlog::warn("daemon: no systemd notifications: {}", bound.error().message());
-      return nullptr;
-    }
-    return &api;
-  }();
-  return loaded;
+// An unsigned number from the environment variable `name`; nullopt when unset or malformed.
+std::optional<std::uint64_t> NumberFromEnvironment(const char* name) {
+  const char* text = std::getenv(name);
+  if (text == nullptr) return std::nullopt;
+  const std::string_view value(text);
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+  if (error != std::errc() || end != value.data() + value.size()) return std::nullopt;
+  return number;
 }
 
 }  // namespace
 
+// The protocol of sd_notify(3), which systemd documents as stable for programs to speak
+// without libsystemd: one datagram per message to the unix socket named by NOTIFY_SOCKET
+// (a leading '@' names an abstract socket).
 SystemdNotify::SystemdNotify() {
-  std::uint64_t usec = 0;
-  if (Systemd() != nullptr && Systemd()->watchdog_enabled(0, &usec) > 0 && usec > 0) {
-    watchdog_interval_ = std::max(
-        std::chrono::milliseconds(1),
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::microseconds(usec) / 2));
+  if (const char* socket = std::getenv("NOTIFY_SOCKET"); socket != nullptr && *socket != '\0') {
+    socket_path_ = socket;
+  }
+  // WATCHDOG_USEC is for us unless WATCHDOG_PID names another process.
+  const std::optional<std::uint64_t> usec = NumberFromEnvironment("WATCHDOG_USEC");
+  const std::optional<std::uint64_t> pid = NumberFromEnvironment("WATCHDOG_PID");
+  if (usec && *usec > 0 && (!pid || *pid == static_cast<std::uint64_t>(getpid()))) {
+    watchdog_interval_ = std::max(std::chrono::milliseconds(1),
+                                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::microseconds(*usec) / 2));
   }
 }
 
 void SystemdNotify::Send(std::string_view state) {
-  if (Systemd() == nullptr) return;
-  const int sent = Systemd()->notify(0, std::string(state).c_str());
-  if (sent < 0) spdlog::warn("daemon: sd_notify({}): {}", state, std::strerror(-sent));
+  if (socket_path_.empty()) return;
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (socket_path_.size() >= sizeof(address.sun_path) ||
+      (socket_path_[0] != '/' && socket_path_[0] != '@')) {
+    spdlog::warn("daemon: NOTIFY_SOCKET {} is not a socket path", socket_path_);
+    return;
+  }
+  std::memcpy(address.sun_path, socket_path_.data(), socket_path_.size());
+  if (address.sun_path[0] == '@') address.sun_path[0] = '\0';
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + socket_path_.size());
+  const core::UniqueFd fd(::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid() || ::sendto(fd.get(), state.data(), state.size(), MSG_NOSIGNAL,
+                              reinterpret_cast<const sockaddr*>(&address), length) < 0) {
+    spdlog::warn("daemon: sd_notify({}): {}", state, std::strerror(errno));
+  }
 }
 
 void SystemdNotify::Ready() {

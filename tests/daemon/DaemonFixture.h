@@ -32,9 +32,16 @@ class DaemonProcess {
     core::ProcessOptions options;
     options.argv = {binary, "--config", config_file.string(), "serve"};
     options.environment = std::move(environment);
-    options.unset_environment = {"GALAOS_UPDATER_CONFIG",  "GITHUB_REPO",
-                                 "UPDATE_BRANCH",          "AUTO_UPDATE_ENABLED",
-                                 "BACKUP_RETENTION_COUNT", "UPDATE_CHECK_SCHEDULE"};
+    // A test runner under systemd must not hand the daemon its own notify socket.
+    options.unset_environment = {"GALAOS_UPDATER_CONFIG",
+                                 "GITHUB_REPO",
+                                 "UPDATE_BRANCH",
+                                 "AUTO_UPDATE_ENABLED",
+                                 "BACKUP_RETENTION_COUNT",
+                                 "UPDATE_CHECK_SCHEDULE",
+                                 "NOTIFY_SOCKET",
+                                 "WATCHDOG_USEC",
+                                 "WATCHDOG_PID"};
     options.timeout = std::chrono::minutes(5);
     options.on_line = [this](core::OutputStream, std::string_view line) {
       std::lock_guard lock(mutex_);
