@@ -1,17 +1,19 @@
 #include "core/SharedLibrary.h"
 
 #include <dlfcn.h>
+#include <fmt/format.h>
 
 namespace galaos::core {
 
-Expected<SharedLibrary> SharedLibrary::Open(std::string soname) {
+Expected<SharedLibrary> SharedLibrary::Open(std::string soname, std::string_view package) {
   // RTLD_LOCAL: its symbols serve only the pointers bound here.
   void* const handle = dlopen(soname.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* reason = dlerror();
-    return MakeError(ErrorCode::kUnavailable, "cannot load " + soname + ": " +
-                                                  (reason != nullptr ? reason : "unknown reason") +
-                                                  " (is its package installed?)");
+    return MakeError(ErrorCode::kUnavailable,
+                     fmt::format("cannot load {} ({}): install the package {}, then restart "
+                                 "galaos-updater",
+                                 soname, reason != nullptr ? reason : "unknown reason", package));
   }
   return SharedLibrary(handle, std::move(soname));
 }

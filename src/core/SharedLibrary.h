@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/Error.h"
 
@@ -13,8 +14,10 @@ namespace galaos::core {
 
 class SharedLibrary {
  public:
-  // kUnavailable naming the library and the loader's reason when it cannot be loaded.
-  static Expected<SharedLibrary> Open(std::string soname);
+  // kUnavailable with the loader's reason and `package`, the Debian package that installs it,
+  // when it cannot be loaded. A failed load is not retried by the callers: the message says
+  // to restart after installing.
+  static Expected<SharedLibrary> Open(std::string soname, std::string_view package);
 
   // Points `function` at the library's `name`; kUnavailable when it has no such symbol.
   template <typename Function>

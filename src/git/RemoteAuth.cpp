@@ -119,7 +119,7 @@ struct Ssh2Api {
 // Loads and initialises libssh2 once (a function-local static is initialised once).
 const Expected<Ssh2Api>& LoadLibssh2() {
   static const Expected<Ssh2Api> loaded = []() -> Expected<Ssh2Api> {
-    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libssh2.so.1"));
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libssh2.so.1", "libssh2-1"));
     Ssh2Api api;
 #define GALAOS_BIND(function) TRY(library.Bind(api.function, "libssh2_" #function));
     GALAOS_LIBSSH2_FUNCTIONS(GALAOS_BIND)

@@ -1,6 +1,5 @@
 #include "git/Repository.h"
 
-#include <fmt/format.h>
 #include <git2.h>
 
 #include <algorithm>
@@ -117,8 +116,8 @@ struct Git2Api {
 // Loads and initialises libgit2 once (a function-local static is initialised once).
 const Expected<Git2Api>& LoadLibgit2() {
   static const Expected<Git2Api> loaded = []() -> Expected<Git2Api> {
-    const core::SharedLibrary library = TRY(core::SharedLibrary::Open(
-        fmt::format("libgit2.so.{}.{}", LIBGIT2_VER_MAJOR, LIBGIT2_VER_MINOR)));
+    const core::SharedLibrary library = TRY(
+        core::SharedLibrary::Open("libgit2.so." LIBGIT2_SOVERSION, "libgit2-" LIBGIT2_SOVERSION));
     Git2Api api;
 #define GALAOS_BIND(function) TRY(library.Bind(api.function, "git_" #function));
     GALAOS_LIBGIT2_FUNCTIONS(GALAOS_BIND)

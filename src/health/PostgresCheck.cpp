@@ -42,7 +42,7 @@ struct PqApi {
 
 const Expected<PqApi>& LoadPq() {
   static const Expected<PqApi> loaded = []() -> Expected<PqApi> {
-    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libpq.so.5"));
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libpq.so.5", "libpq5"));
     PqApi api;
 #define GALAOS_BIND(member, function) TRY(library.Bind(api.member, #function));
     GALAOS_LIBPQ_FUNCTIONS(GALAOS_BIND)

@@ -47,7 +47,7 @@ struct CurlApi {
 // thread-safe in every libcurl).
 const Expected<CurlApi>& LoadCurl() {
   static const Expected<CurlApi> loaded = []() -> Expected<CurlApi> {
-    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libcurl.so.4"));
+    const core::SharedLibrary library = TRY(core::SharedLibrary::Open("libcurl.so.4", "libcurl4"));
     CurlApi api;
 #define GALAOS_BIND(function) TRY(library.Bind(api.function, "curl_" #function));
     GALAOS_LIBCURL_FUNCTIONS(GALAOS_BIND)
