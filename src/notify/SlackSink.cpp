@@ -67,26 +67,26 @@ std::string SlackBody(const Summary& summary) {
 class SlackSink final : public Sink {
  public:
   SlackSink(config::SlackSink config, SinkOptions options)
-      : config_(std::move(config)),
-        options_(std::move(options)),
-        what_("Slack webhook at " + net::UrlOrigin(config_.webhook_url)) {}
+      : config_(std::move(config)), options_(std::move(options)) {}
 
   std::string_view Name() const override { return kSlackSink; }
 
   Status Deliver(const store::Notification& message) override {
-    const Summary summary = TRY(WithContext(Summarize(message), what_));
+    // Named at delivery, not construction: UrlOrigin loads libcurl, which an idle daemon
+    // does without (core/SharedLibrary.h).
+    const std::string what = "Slack webhook at " + net::UrlOrigin(config_.webhook_url);
+    const Summary summary = TRY(WithContext(Summarize(message), what));
     return detail::PostForAcknowledgement({.url = config_.webhook_url,
                                            .body = SlackBody(summary),
                                            .headers = {"Content-Type: application/json"},
                                            .timeout = options_.timeout,
                                            .ca_file = options_.ca_file},
-                                          what_);
+                                          what);
   }
 
  private:
   config::SlackSink config_;
   SinkOptions options_;
-  std::string what_;
 };
 
 }  // namespace
