@@ -42,7 +42,13 @@ async function restart(container, status, reload) {
 // containers it would recreate on which image; once confirmed, the update runs with its live
 // view in `live` (each container recreated with its whole configuration, the old one back if
 // the new one fails).
+let updating = false;  // one update at a time from this screen: its live view stays
+
 async function update(names, status, live, reload) {
+  if (updating) {
+    status.replaceChildren(notice('neutral', 'An update is running: its live view is below.'));
+    return;
+  }
   const which = names.length === 1 ? names[0] : 'the containers with updates';
   status.replaceChildren(loading(`Planning the update of ${which}…`));
   let plan;
@@ -65,7 +71,12 @@ async function update(names, status, live, reload) {
     danger: true,
   });
   if (!confirmed) return;
-  await runLive(live, 'applyDockerUpdate', { containers: planned.map((container) => container.container) });
+  updating = true;
+  try {
+    await runLive(live, 'applyDockerUpdate', { containers: planned.map((container) => container.container) });
+  } finally {
+    updating = false;
+  }
   reload();
 }
 

@@ -156,13 +156,19 @@ function change(transaction) {
   return `containers ${transactionChange(transaction)}${how.length ? ` (${how.join('; ')})` : ''}`;
 }
 
-// The outcome of the transactions an update ran (oldest first); `end` is the end event.
-function outcomeBanner(transactions, end) {
+// The outcome of the transactions an update ran (oldest first); `end` is the end event, or
+// {id, polled: true} when the history was polled instead (it does not tell what ran after the
+// last transaction). `full`: a full update, which may end after its code transaction.
+function outcomeBanner(transactions, end, full) {
   if (!transactions.length) return banner('bad', 'Update failed', ': no transaction was recorded.');
   const done = transactions.filter((tx) => tx.status === 'succeeded').map(change);
   const failed = transactions.find((tx) => tx.status !== 'succeeded');
   if (!failed && end?.success === false) {
-    return banner('bad', 'Update failed', `: ${done.join('; ')} succeeded, but the rest of the update did not run (the daemon's log says why).`);
+    const why = end.errors?.length ? `: ${[...new Set(end.errors)].join('; ')}` : ' (the daemon\'s log says why)';
+    return banner('bad', 'Update failed', `: ${done.join('; ')} succeeded, but the rest of the update did not run${why}.`);
+  }
+  if (!failed && end?.polled && full && transactions.length < 2) {
+    return banner('warn', 'Code updated', `: ${done.join('; ')} succeeded; whether the containers were updated is not known here (see History).`);
   }
   if (!failed) return banner('good', 'Update succeeded', ` ${done.join('; ')}.`);
   const step = failed.findings.failedStep ? ` at step “${failed.findings.failedStep}”` : '';
@@ -196,7 +202,7 @@ async function pollUntilEnded(first) {
     const index = history.findIndex((tx) => tx.id === first);
     quiet = index >= 0 && history.slice(0, index + 1).every((tx) => tx.completedAt) ? quiet + 1 : 0;
   }
-  return { id: first };
+  return { id: first, polled: true };
 }
 
 // The recorded transactions of this update, oldest first: `first` and, of those after it, the
@@ -251,7 +257,7 @@ export async function runLive(slot, procedure, input) {
       throw new Error(`the update ended, but its record cannot be read (${error.message}): see History`);
     });
     for (const transaction of transactions) view.settle(transaction);
-    view.finish(outcomeBanner(transactions, end));
+    view.finish(outcomeBanner(transactions, end, procedure === 'applyFullUpdate'));
   } catch (error) {
     view.finish(banner('bad', first ? 'Update outcome unknown' : 'Update refused', `: ${error.message}`));
   } finally {
