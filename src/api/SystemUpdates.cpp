@@ -2,12 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <filesystem>
-
 #include "api/Input.h"
 #include "core/Redact.h"
 #include "core/Time.h"
+#include "docker/ComposeStack.h"
 #include "docker/ManagedContainers.h"
 #include "release/CurrentVersion.h"
 #include "release/UpdateChecker.h"
@@ -92,16 +90,8 @@ Status CheckBeforeTheCode(const config::Config& config,
                      "dockerOptions: name containers or a compose file, not both");
   }
   if (options.compose_file.empty()) return {};
-  std::filesystem::path root = config.app.root.lexically_normal();
-  if (!root.has_filename()) root = root.parent_path();
-  const std::filesystem::path file = (root / options.compose_file).lexically_normal();
-  const auto [root_end, unused] = std::ranges::mismatch(root, file);
-  if (root_end != root.end() || file == root) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     fmt::format("dockerOptions.composeFile {} is outside the app directory {}",
-                                 options.compose_file.string(), root.string()));
-  }
-  return {};
+  return WithContext(docker::CheckComposeFileName(config.app.root, options.compose_file),
+                     "dockerOptions.composeFile");
 }
 
 class Registrar {

@@ -40,7 +40,25 @@ std::vector<ContainerSummary> ServiceContainers(const std::vector<ContainerSumma
   return found;
 }
 
+// `path` lies below `root`, component by component (/appX is not below /app).
+bool IsBelow(const std::filesystem::path& root, const std::filesystem::path& path) {
+  const auto [root_end, unused] = std::ranges::mismatch(root, path);
+  return root_end == root.end() && path != root;
+}
+
 }  // namespace
+
+Status CheckComposeFileName(const std::filesystem::path& app_root,
+                            const std::filesystem::path& file) {
+  std::filesystem::path root = app_root.lexically_normal();
+  if (!root.has_filename()) root = root.parent_path();
+  if (!IsBelow(root, (root / file).lexically_normal())) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     fmt::format("compose file {} is outside the app directory {}", file.string(),
+                                 root.string()));
+  }
+  return {};
+}
 
 Expected<std::filesystem::path> ResolveComposeFile(const std::filesystem::path& app_root,
                                                    const std::filesystem::path& file) {
@@ -57,8 +75,7 @@ Expected<std::filesystem::path> ResolveComposeFile(const std::filesystem::path& 
     return MakeError(ErrorCode::kNotFound,
                      fmt::format("app directory {}: {}", app_root.string(), error.message()));
   }
-  const auto [root_end, unused] = std::ranges::mismatch(root, resolved);
-  if (root_end != root.end() || resolved == root) {
+  if (!IsBelow(root, resolved)) {
     return MakeError(ErrorCode::kForbidden,
                      fmt::format("compose file {} resolves to {}, outside the app directory {}",
                                  given.string(), resolved.string(), root.string()));

@@ -32,6 +32,12 @@ struct StackContainer {
   std::string image{};      // the file's image for the service
 };
 
+// What can be told of `file` without the file system: a relative path must not climb out of
+// `app_root`, an absolute one must lie below it (kInvalidArgument). A full update checks this
+// before its code update, which may still add the file.
+Status CheckComposeFileName(const std::filesystem::path& app_root,
+                            const std::filesystem::path& file);
+
 // The compose file `file` names, resolved (see above): its canonical path.
 Expected<std::filesystem::path> ResolveComposeFile(const std::filesystem::path& app_root,
                                                    const std::filesystem::path& file);

@@ -85,16 +85,21 @@ nlohmann::json ToJson(const ManagedContainer& managed) {
           {"monitorOnly", managed.monitor_only}};
 }
 
-Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
-                                                    const config::DockerConfig& config) {
+Expected<std::vector<ManagedContainer>> SelectConfigured(
+    std::span<const ContainerSummary> containers, const config::DockerConfig& config) {
   std::vector<std::string> projects;
   for (const std::filesystem::path& file : config.compose_files) {
     const ComposeFile compose =
         TRY(WithContext(ComposeFile::Load(file, config.compose_project), "docker.compose_files"));
     projects.push_back(compose.project());
   }
-  const auto containers = TRY(WithContext(engine.ListContainers(), "list containers"));
   return SelectManaged(containers, config, projects);
+}
+
+Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
+                                                    const config::DockerConfig& config) {
+  const auto containers = TRY(WithContext(engine.ListContainers(), "list containers"));
+  return SelectConfigured(containers, config);
 }
 
 Expected<EngineInfo> GetEngineInfo(Engine& engine) {

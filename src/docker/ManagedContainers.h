@@ -38,9 +38,13 @@ std::vector<ManagedContainer> SelectManaged(std::span<const ContainerSummary> co
 // monitorOnly.
 nlohmann::json ToJson(const ManagedContainer& managed);
 
-// ListContainers + SelectManaged, with the project each of config.compose_files names (its
-// `name:`, else its directory's, as docker-compose does; config.compose_project overrides). An
-// unreadable compose file is an error naming it.
+// SelectManaged with the project each of config.compose_files names (its `name:`, else its
+// directory's, as docker-compose does; config.compose_project overrides). An unreadable
+// compose file is an error naming it.
+Expected<std::vector<ManagedContainer>> SelectConfigured(
+    std::span<const ContainerSummary> containers, const config::DockerConfig& config);
+
+// ListContainers + SelectConfigured.
 Expected<std::vector<ManagedContainer>> ListManaged(Engine& engine,
                                                     const config::DockerConfig& config);
 

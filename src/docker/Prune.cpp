@@ -37,13 +37,14 @@ Expected<PrunePlan> PlanPrune(Engine& engine, int keep, const config::DockerConf
   }
   const std::vector<ImageSummary> images =
       TRY(engine.ListImages(std::string(kRollbackRepositoryPrefix) + "*"));
+  const std::vector<ContainerSummary> containers = TRY(engine.ListContainers());
   std::set<std::string> used;
   std::set<std::string> unmanaged;  // the rollback repositories of containers not ours
-  for (const ContainerSummary& container : TRY(engine.ListContainers())) {
+  for (const ContainerSummary& container : containers) {
     used.insert(container.image_id);
     unmanaged.insert(RollbackRepository(container.name));
   }
-  for (const ManagedContainer& managed : TRY(ListManaged(engine, config))) {
+  for (const ManagedContainer& managed : TRY(SelectConfigured(containers, config))) {
     unmanaged.erase(RollbackRepository(managed.container.name));
   }
   // Rollback tags per repository (one per container); the tag's time sorts as text.

@@ -164,6 +164,18 @@ std::optional<std::string> PullLine(const json& line) {
   return id.empty() ? status : id + ": " + status;
 }
 
+// How `u` is recreated: in place, or, with `zero_downtime` and nothing in the way
+// (ZeroDowntimeObstacle, then its reason), beside itself. A run and a dry run decide alike.
+void DecideStrategy(bool zero_downtime, const ContainerSpec& spec, ContainerUpdate& u) {
+  u.strategy = "recreate";
+  if (!zero_downtime) return;
+  if (std::optional<std::string> obstacle = ZeroDowntimeObstacle(spec)) {
+    u.strategy_reason = std::move(*obstacle);
+    return;
+  }
+  u.strategy = "zero-downtime";
+}
+
 // One transaction's run: states from the table above, each journaled before its work.
 class Runner {
  public:
@@ -384,23 +396,22 @@ class Runner {
   // With zero_downtime_, a zero-downtime rollout where the container allows one; an ineligible
   // container falls back to recreating in place (the minimal-downtime path), said in the output.
   Status ChooseStrategy(RecreatePlan& plan, ContainerUpdate& u, std::string& output) const {
-    u.strategy = "recreate";
-    if (!zero_downtime_) return {};
-    const Status beside = PlanZeroDowntime(engine_, plan);
-    if (beside) {
-      u.strategy = "zero-downtime";
-      Output("recreate " + u.container,
-             fmt::format("zero downtime: the new container starts beside the old one, which "
-                         "drains for {} ms once the new one has its aliases",
-                         recreate_.drain_period.count()),
-             output);
-    } else if (beside.error().code() == ErrorCode::kInvalidArgument) {
-      u.strategy_reason = ZeroDowntimeObstacle(plan.spec).value_or("");
-      Output("recreate " + u.container, beside.error().message() + "; recreating it in place",
-             output);
-    } else {
-      return beside;
+    DecideStrategy(zero_downtime_, plan.spec, u);
+    if (u.strategy != "zero-downtime") {
+      if (!u.strategy_reason.empty()) {
+        Output("recreate " + u.container,
+               fmt::format("zero-downtime update of {} is not possible: {}; recreating it in place",
+                           u.container, u.strategy_reason),
+               output);
+      }
+      return {};
     }
+    TRY(PlanZeroDowntime(engine_, plan));  // kConflict: an earlier rollout left its container
+    Output("recreate " + u.container,
+           fmt::format("zero downtime: the new container starts beside the old one, which "
+                       "drains for {} ms once the new one has its aliases",
+                       recreate_.drain_period.count()),
+           output);
     return {};
   }
 
@@ -674,17 +685,14 @@ void ListRecovered(const std::vector<DockerUpdateResult>& recovered, DockerUpdat
 // A dry run's word on how `u` would be recreated: what ChooseStrategy decides from the plan,
 // decided from the container's inspect (the new image is not pulled in a dry run).
 Status PredictStrategy(Engine& engine, bool zero_downtime, ContainerUpdate& u) {
-  u.strategy = "recreate";
-  if (!zero_downtime) return {};
+  if (!zero_downtime) {
+    u.strategy = "recreate";
+    return {};
+  }
   const json container = TRY(engine.InspectContainer(u.container));
   const json image = TRY(engine.InspectImage(u.previous_image_id));
-  const ContainerSpec spec =
-      TRY(WithContext(SpecFromInspect(container, image, u.image), u.container));
-  if (const std::optional<std::string> obstacle = ZeroDowntimeObstacle(spec)) {
-    u.strategy_reason = *obstacle;
-  } else {
-    u.strategy = "zero-downtime";
-  }
+  DecideStrategy(zero_downtime,
+                 TRY(WithContext(SpecFromInspect(container, image, u.image), u.container)), u);
   return {};
 }
 
